@@ -50,7 +50,10 @@ pub enum Error {
 impl Error {
     /// An [`Error::InvalidArgument`] naming the field.
     pub fn invalid_argument(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::InvalidArgument { field: field.into(), reason: reason.into() }
+        Self::InvalidArgument {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The WeChat error, when this is one.
@@ -136,7 +139,11 @@ pub struct ApiError {
 impl ApiError {
     /// An error for a code and message.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), kind: ApiErrorKind::from_code(code) }
+        Self {
+            code,
+            message: message.into(),
+            kind: ApiErrorKind::from_code(code),
+        }
     }
 
     /// The named kind of this code.
@@ -148,7 +155,9 @@ impl ApiError {
     pub fn rid(&self) -> Option<&str> {
         let start = self.message.find("rid: ")? + 5;
         let rest = &self.message[start..];
-        let end = rest.find(|c: char| c.is_whitespace() || c == ']').unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == ']')
+            .unwrap_or(rest.len());
         Some(&rest[..end]).filter(|s| !s.is_empty())
     }
 }
@@ -242,6 +251,9 @@ pub enum DecodeError {
     /// The JSON object did not have the shape of the expected result.
     #[error("unexpected shape: {0}")]
     Shape(#[source] serde_json::Error),
+    /// A field the result needs was missing or empty.
+    #[error("missing or invalid field `{0}`")]
+    MissingField(&'static str),
 }
 
 /// The start of an unexpected body, lossily decoded to UTF-8 and cut at
@@ -261,7 +273,18 @@ impl BodySnippet {
         if cut < body.len() && text.ends_with('\u{FFFD}') {
             text.pop();
         }
-        Self { text, truncated: cut < body.len() }
+        Self {
+            text,
+            truncated: cut < body.len(),
+        }
+    }
+
+    /// A placeholder for a body that must not be shown (it may hold a token).
+    pub fn redacted() -> Self {
+        Self {
+            text: "[redacted: may contain a token]".to_owned(),
+            truncated: false,
+        }
     }
 
     /// The snippet text.
@@ -317,7 +340,10 @@ mod tests {
 
     #[test]
     fn rid_is_extracted_from_message() {
-        let e = ApiError::new(45009, "reach max api daily quota limit rid: 6645cea6-305a79e0-5e143fbd");
+        let e = ApiError::new(
+            45009,
+            "reach max api daily quota limit rid: 6645cea6-305a79e0-5e143fbd",
+        );
         assert_eq!(e.rid(), Some("6645cea6-305a79e0-5e143fbd"));
         assert_eq!(ApiError::new(1, "no rid here").rid(), None);
     }
@@ -329,6 +355,9 @@ mod tests {
         assert!(s.is_truncated());
         assert!(s.as_str().len() <= BODY_SNIPPET_LIMIT);
         assert!(!s.as_str().contains('\u{FFFD}'));
-        assert_eq!(BodySnippet::new(b"<html>Bad Gateway</html>").as_str(), "<html>Bad Gateway</html>");
+        assert_eq!(
+            BodySnippet::new(b"<html>Bad Gateway</html>").as_str(),
+            "<html>Bad Gateway</html>"
+        );
     }
 }

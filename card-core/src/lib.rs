@@ -1,10 +1,52 @@
 //! WeChat Official Account Card & Offer (卡券) API over a pluggable [`Transport`].
+//!
+//! `card-core` holds every operation and knows no HTTP library or async runtime. Plug in
+//! `card-hyper`'s `HyperTransport` for production, `card-mock`'s `MockTransport` for unit tests,
+//! or your own HTTP stack by implementing [`Transport`] (or wrapping a closure with
+//! [`transport_fn`]).
+//!
+//! ```
+//! use card_core::{CardClient, FixedToken};
+//!
+//! # async fn run() -> Result<(), card_core::Error> {
+//! let transport = card_core::transport_fn(|request: card_core::HttpRequest| async move {
+//!     assert_eq!(request.uri().path(), "/card/code/consume");
+//!     let answer = br#"{"errcode":0,"errmsg":"ok","card":{"card_id":"pFAKE"},"openid":"oFAKE"}"#;
+//!     Ok(http::Response::new(bytes::Bytes::from_static(answer)))
+//! });
+//! let client = CardClient::builder(transport)
+//!     .access_token_provider(FixedToken::new("TOKEN"))
+//!     .build()?;
+//! let consumed = client.consume_code("111122223333", None).await?;
+//! assert_eq!(consumed.openid.as_deref(), Some("oFAKE"));
+//! # Ok(()) }
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(run()).unwrap();
+//! ```
 #![deny(missing_docs)]
 
+pub mod client;
+pub mod clock;
+pub mod codec;
 pub mod error;
+pub mod model;
+pub mod operation;
+pub mod ops;
+pub mod secret;
+pub mod sleep;
+pub mod token;
 pub mod transport;
+pub mod url;
+mod wire_enum;
 
+pub use client::{CardClient, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiErrorKind, BodySnippet, DecodeError, Error, Result};
+pub use model::{Ack, CardStatus, UserCardStatus};
+pub use operation::Operation;
+pub use ops::card::*;
+pub use ops::code::*;
+pub use ops::qrcode::*;
+pub use secret::Secret;
+pub use token::{AccessTokenProvider, FixedToken, MemoryTokenStore, TokenSource, TokenStore};
 pub use transport::{
     transport_fn, BoxError, FnTransport, HttpRequest, HttpResponse, Transport, TransportError,
     TransportErrorKind,

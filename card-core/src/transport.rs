@@ -59,7 +59,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 }
 
 /// The future a closure transport returns.
-pub type TransportFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send>>;
+pub type TransportFuture =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send>>;
 
 /// A [`Transport`] made from a closure; see [`transport_fn`].
 pub struct FnTransport<F>(F);
@@ -157,7 +158,11 @@ pub struct TransportError {
 impl TransportError {
     /// A new error of the given kind.
     pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), source: None }
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// Attach the underlying error, kept as this error's `source()`.

@@ -1,0 +1,383 @@
+//! The client: one cheap-to-clone handle holding the transport, the configuration and the token
+//! provider, with one generic [`CardClient::execute`] behind every operation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use tracing::Instrument;
+
+use crate::clock::{Clock, SystemClock};
+use crate::codec::{decode_envelope, encode_json, JSON_CONTENT_TYPE};
+use crate::error::{BodySnippet, DecodeError, Error, Result};
+use crate::operation::Operation;
+use crate::secret::Secret;
+use crate::sleep::{Sleep, ThreadSleep};
+use crate::token::{
+    AccessTokenProvider, CachePolicy, CachedAccessToken, ClientCredentialSource, MemoryTokenStore,
+    TokenCache, TokenSource, TokenStore,
+};
+use crate::transport::Transport;
+use crate::url::{build_uri, normalise_base_url};
+
+/// WeChat's API host.
+pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
+
+/// The WeChat Card & Offer API client.
+///
+/// Cheap to clone (one `Arc`), `Send + Sync`. Every operation builds its body from typed
+/// parameters, attaches `access_token` as a query parameter, sends it through the
+/// [`Transport`], and decodes the answer: HTTP status, then `errcode`/`errmsg`, then the typed
+/// result. When WeChat rejects the token (40001/40014/42001) the client forgets it (if it is
+/// still the current one), fetches another and repeats the call once; never more.
+///
+/// ```
+/// # async fn demo() -> Result<(), card_core::Error> {
+/// use card_core::CardClient;
+/// # let transport = card_core::transport_fn(|_req| async {
+/// #     Ok(http::Response::new(bytes::Bytes::from_static(br#"{"errcode":0,"errmsg":"ok","count":3}"#)))
+/// # });
+/// let client = CardClient::builder(transport).credentials("wx-appid", "app-secret").build()?;
+/// # let client = CardClient::builder(client.transport().clone()).access_token_provider(card_core::FixedToken::new("T")).build()?;
+/// let count = client.get_deposit_count("pFAKE_CARD").await?;
+/// assert_eq!(count.count, 3);
+/// # Ok(()) }
+/// # tokio_test_block_on(demo());
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct CardClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Arc<dyn Transport>,
+    base_url: Arc<str>,
+    appid: Option<String>,
+    secret: Option<Secret>,
+    tokens: Arc<dyn AccessTokenProvider>,
+    store: Arc<dyn TokenStore>,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleep>,
+    cache_policy: CachePolicy,
+}
+
+impl fmt::Debug for CardClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardClient")
+            .field("base_url", &self.inner.base_url)
+            .field("appid", &self.inner.appid)
+            .field("secret", &self.inner.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CardClient {
+    /// Start configuring a client that sends through `transport`.
+    pub fn builder(transport: impl Transport) -> ClientBuilder {
+        ClientBuilder::new(Arc::new(transport))
+    }
+
+    /// The transport this client sends through.
+    pub fn transport(&self) -> &Arc<dyn Transport> {
+        &self.inner.transport
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The AppID, when the client was given credentials.
+    pub fn appid(&self) -> Option<&str> {
+        self.inner.appid.as_deref()
+    }
+
+    /// The AppSecret, for signatures that need it.
+    #[allow(dead_code)]
+    pub(crate) fn secret(&self) -> Option<&Secret> {
+        self.inner.secret.as_ref()
+    }
+
+    /// The access-token provider.
+    pub fn token_provider(&self) -> &Arc<dyn AccessTokenProvider> {
+        &self.inner.tokens
+    }
+
+    /// A token cache under `key` sharing this client's store, clock and timings (used for the
+    /// JS-SDK tickets, which are cached like the access token).
+    #[allow(dead_code)]
+    pub(crate) fn token_cache(&self, key: String) -> TokenCache {
+        let inner = &self.inner;
+        TokenCache::new(
+            inner.store.clone(),
+            key,
+            inner.clock.clone(),
+            inner.sleeper.clone(),
+            inner.cache_policy,
+        )
+    }
+
+    /// Send any [`Operation`] and decode its typed answer.
+    pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response> {
+        operation.validate()?;
+        let body = encode_json(operation)?;
+        let (map, raw) = self.call(O::NAME, O::PATH, body).await?;
+        decode_typed(map, &raw)
+    }
+
+    /// `POST {base}{path}?access_token=..` with `body`, the stale-token retry included. Returns
+    /// the answer's object (without `errcode`/`errmsg`) and its raw bytes.
+    async fn call(
+        &self,
+        name: &'static str,
+        path: &'static str,
+        body: Bytes,
+    ) -> Result<(Map<String, Value>, Bytes)> {
+        let span = tracing::debug_span!("wechat_card", op = name, path);
+        self.call_with_token_retry(name, path, body)
+            .instrument(span)
+            .await
+    }
+
+    async fn call_with_token_retry(
+        &self,
+        name: &'static str,
+        path: &'static str,
+        body: Bytes,
+    ) -> Result<(Map<String, Value>, Bytes)> {
+        let token = self.inner.tokens.access_token().await?;
+        let first = self.attempt(name, path, &body, &token, 1).await;
+        match first {
+            Err(e) if e.is_token_stale() => {
+                self.inner.tokens.invalidate(&token).await?;
+                let fresh = self.inner.tokens.access_token().await?;
+                if fresh == token {
+                    // No other token to be had (a fixed token, say): the rejection stands.
+                    return Err(e);
+                }
+                self.attempt(name, path, &body, &fresh, 2).await
+            }
+            other => other,
+        }
+    }
+
+    async fn attempt(
+        &self,
+        name: &'static str,
+        path: &'static str,
+        body: &Bytes,
+        token: &Secret,
+        attempt: u32,
+    ) -> Result<(Map<String, Value>, Bytes)> {
+        let uri = build_uri(
+            &self.inner.base_url,
+            path,
+            &[("access_token", token.expose())],
+        )?;
+        let request = http::Request::post(uri)
+            .header(http::header::CONTENT_TYPE, JSON_CONTENT_TYPE)
+            .body(body.clone())
+            .map_err(|e| Error::invalid_argument("request", e.to_string()))?;
+        let started = Instant::now();
+        let response = self.inner.transport.send(request).await;
+        let latency_ms = started.elapsed().as_millis() as u64;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => {
+                tracing::debug!(op = name, path, attempt, latency_ms, error = %e, "transport failed");
+                return Err(e.into());
+            }
+        };
+        let status = response.status();
+        let raw = response.into_body();
+        let decoded = decode_envelope(status, &raw);
+        let errcode = match &decoded {
+            Ok(_) => 0,
+            Err(e) => e.api_code().unwrap_or(0),
+        };
+        tracing::debug!(
+            op = name,
+            path,
+            attempt,
+            status = status.as_u16(),
+            errcode,
+            latency_ms,
+            "answered"
+        );
+        decoded.map(|map| (map, raw))
+    }
+}
+
+/// Turn an answer's object into the typed result, keeping a snippet of the raw body on failure.
+fn decode_typed<T: DeserializeOwned>(map: Map<String, Value>, raw: &[u8]) -> Result<T> {
+    T::deserialize(Value::Object(map)).map_err(|e| Error::Decode {
+        source: DecodeError::Shape(e),
+        body: BodySnippet::new(raw),
+    })
+}
+
+/// Configures a [`CardClient`].
+pub struct ClientBuilder {
+    transport: Arc<dyn Transport>,
+    base_url: String,
+    credentials: Option<(String, Secret)>,
+    provider: Option<Arc<dyn AccessTokenProvider>>,
+    source: Option<Arc<dyn TokenSource>>,
+    store: Option<Arc<dyn TokenStore>>,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleep>,
+    cache_policy: CachePolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("appid", &self.credentials.as_ref().map(|(appid, _)| appid))
+            .field("cache_policy", &self.cache_policy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    fn new(transport: Arc<dyn Transport>) -> Self {
+        Self {
+            transport,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            credentials: None,
+            provider: None,
+            source: None,
+            store: None,
+            clock: Arc::new(SystemClock),
+            sleeper: Arc::new(ThreadSleep),
+            cache_policy: CachePolicy::default(),
+        }
+    }
+
+    /// The app's AppID and AppSecret, used to fetch access tokens (and to sign redirect URLs).
+    pub fn credentials(mut self, appid: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        self.credentials = Some((appid.into(), secret.into()));
+        self
+    }
+
+    /// Where requests go; defaults to [`DEFAULT_BASE_URL`]. Point it at a proxy or a local test
+    /// server. A path prefix is kept (`http://proxy/wechat` + `/card/get`).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Use this provider for access tokens instead of fetching them (a central token service,
+    /// or [`FixedToken`](crate::FixedToken)).
+    pub fn access_token_provider(mut self, provider: impl AccessTokenProvider) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Fetch access tokens from this source instead of `GET /cgi-bin/token` (they are still
+    /// cached in the token store).
+    pub fn token_source(mut self, source: impl TokenSource) -> Self {
+        self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// Share tokens through this store (by default each client gets its own in-memory store).
+    /// Give every client of one app the same store so they refresh once between them.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Read time from this clock (tests move a [`ManualClock`](crate::clock::ManualClock)).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Wait with this sleeper (card-hyper provides one for tokio).
+    pub fn sleeper(mut self, sleeper: impl Sleep) -> Self {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// Refresh tokens once they have less than `margin` left (default 300 s).
+    pub fn token_safety_margin(mut self, margin: Duration) -> Self {
+        self.cache_policy.safety_margin = margin;
+        self
+    }
+
+    /// Timings of the token refresh lock (lifetime if its holder dies, and polling interval).
+    pub fn token_lock(mut self, ttl: Duration, poll_interval: Duration) -> Self {
+        self.cache_policy.lock_ttl = ttl;
+        self.cache_policy.poll_interval = poll_interval;
+        self
+    }
+
+    /// Build the client. Fails when the base URL is not an http(s) URL, or when there are
+    /// neither credentials nor a token provider.
+    pub fn build(self) -> Result<CardClient> {
+        let base_url: Arc<str> = normalise_base_url(&self.base_url)?.into();
+        let store = self
+            .store
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
+        let (appid, secret) = match self.credentials {
+            Some((appid, secret)) => (Some(appid), Some(secret)),
+            None => (None, None),
+        };
+        let tokens: Arc<dyn AccessTokenProvider> =
+            match (self.provider, self.source, &appid, &secret) {
+                (Some(provider), _, _, _) => provider,
+                (None, source, Some(appid), Some(secret)) => {
+                    let source = source.unwrap_or_else(|| {
+                        Arc::new(ClientCredentialSource::new(
+                            self.transport.clone(),
+                            base_url.clone(),
+                            appid.clone(),
+                            secret.clone(),
+                        ))
+                    });
+                    let cache = TokenCache::new(
+                        store.clone(),
+                        format!("{appid}:access_token"),
+                        self.clock.clone(),
+                        self.sleeper.clone(),
+                        self.cache_policy,
+                    );
+                    Arc::new(CachedAccessToken::new(cache, source))
+                }
+                (None, Some(source), _, _) => {
+                    let cache = TokenCache::new(
+                        store.clone(),
+                        "access_token".to_owned(),
+                        self.clock.clone(),
+                        self.sleeper.clone(),
+                        self.cache_policy,
+                    );
+                    Arc::new(CachedAccessToken::new(cache, source))
+                }
+                (None, None, _, _) => return Err(Error::invalid_argument(
+                    "credentials",
+                    "give credentials(appid, secret), a token_source or an access_token_provider",
+                )),
+            };
+        Ok(CardClient {
+            inner: Arc::new(Inner {
+                transport: self.transport,
+                base_url,
+                appid,
+                secret,
+                tokens,
+                store,
+                clock: self.clock,
+                sleeper: self.sleeper,
+                cache_policy: self.cache_policy,
+            }),
+        })
+    }
+}

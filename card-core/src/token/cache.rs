@@ -1,0 +1,160 @@
+//! Single-flight caching of one token in a [`TokenStore`].
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::store::{StoredToken, TokenStore};
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::secret::Secret;
+use crate::sleep::Sleep;
+
+/// A token fetched from WeChat, before it is given an absolute expiry.
+#[derive(Clone)]
+pub struct FetchedToken {
+    /// The token value.
+    pub value: Secret,
+    /// Seconds of validity WeChat announced.
+    pub expires_in: u64,
+}
+
+impl fmt::Debug for FetchedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FetchedToken")
+            .field("value", &self.value)
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// Timings of a token cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CachePolicy {
+    /// A token is refreshed once it has this little validity left.
+    pub safety_margin: Duration,
+    /// How long a refresh lock lives if its holder dies without releasing it.
+    pub lock_ttl: Duration,
+    /// How often a caller waiting for another holder's refresh looks at the store again.
+    pub poll_interval: Duration,
+}
+
+impl Default for CachePolicy {
+    fn default() -> Self {
+        Self {
+            safety_margin: Duration::from_secs(300),
+            lock_ttl: Duration::from_secs(15),
+            poll_interval: Duration::from_millis(50),
+        }
+    }
+}
+
+/// One cached token: read from the store while fresh, otherwise refreshed by exactly one caller
+/// (a process-local mutex, then the store's refresh lock for callers in other processes).
+pub(crate) struct TokenCache {
+    store: Arc<dyn TokenStore>,
+    key: String,
+    lock_key: String,
+    clock: Arc<dyn Clock>,
+    sleeper: Arc<dyn Sleep>,
+    policy: CachePolicy,
+    local: tokio::sync::Mutex<()>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("key", &self.key)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(
+        store: Arc<dyn TokenStore>,
+        key: String,
+        clock: Arc<dyn Clock>,
+        sleeper: Arc<dyn Sleep>,
+        policy: CachePolicy,
+    ) -> Self {
+        let lock_key = format!("{key}:lock");
+        Self {
+            store,
+            key,
+            lock_key,
+            clock,
+            sleeper,
+            policy,
+            local: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    async fn fresh(&self) -> Result<Option<StoredToken>> {
+        let margin = self.policy.safety_margin.as_secs();
+        let now = self.clock.now_unix();
+        Ok(self
+            .store
+            .get(&self.key)
+            .await?
+            .filter(|t| t.is_fresh(now, margin)))
+    }
+
+    /// The cached token, or a new one from `fetch` if none is fresh. Concurrent callers share
+    /// one fetch.
+    pub(crate) async fn get<F, Fut>(&self, fetch: F) -> Result<Secret>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FetchedToken>>,
+    {
+        if let Some(token) = self.fresh().await? {
+            return Ok(token.value);
+        }
+        let _local = self.local.lock().await;
+        let lock = loop {
+            if let Some(token) = self.fresh().await? {
+                return Ok(token.value);
+            }
+            match self
+                .store
+                .try_lock(&self.lock_key, self.policy.lock_ttl)
+                .await?
+            {
+                Some(lock) => break lock,
+                // Another process is refreshing: wait for its token or for its lock to lapse.
+                None => self.sleeper.sleep(self.policy.poll_interval).await,
+            }
+        };
+        let result = match self.fresh().await {
+            Ok(Some(token)) => Ok(token.value),
+            Ok(None) => self.fetch_and_store(fetch).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = self.store.unlock(&self.lock_key, lock).await {
+            tracing::warn!(key = %self.key, error = %e, "could not release the token refresh lock");
+        }
+        result
+    }
+
+    async fn fetch_and_store<F, Fut>(&self, fetch: F) -> Result<Secret>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<FetchedToken>>,
+    {
+        let fetched = fetch().await?;
+        let expires_at = self.clock.now_unix().saturating_add(fetched.expires_in);
+        tracing::debug!(key = %self.key, expires_in = fetched.expires_in, "token refreshed");
+        let token = StoredToken {
+            value: fetched.value.clone(),
+            expires_at,
+        };
+        self.store.put(&self.key, token).await?;
+        Ok(fetched.value)
+    }
+
+    /// Forget `rejected` if it is still the stored token; true if it was removed.
+    pub(crate) async fn invalidate(&self, rejected: &Secret) -> Result<bool> {
+        self.store.compare_and_delete(&self.key, rejected).await
+    }
+}

@@ -1,0 +1,96 @@
+//! Access tokens: where they come from, how they are cached and shared, and how a rejected one
+//! is replaced.
+//!
+//! The default provider fetches `GET /cgi-bin/token`, keeps the token in a [`TokenStore`] with
+//! its absolute expiry and a safety margin, refreshes it single-flight (a thousand concurrent
+//! calls on an expired token make one fetch), and forgets it when WeChat rejects it, but only if
+//! the stored token is still the one that failed. [`FixedToken`] serves tokens managed elsewhere.
+
+mod cache;
+mod source;
+mod store;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub(crate) use cache::TokenCache;
+pub use cache::{CachePolicy, FetchedToken};
+pub use source::{ClientCredentialSource, TokenSource};
+pub use store::{LockId, MemoryTokenStore, StoredToken, TokenStore};
+
+use crate::error::Result;
+use crate::secret::Secret;
+
+/// Supplies the `access_token` for every call.
+#[async_trait::async_trait]
+pub trait AccessTokenProvider: Send + Sync + 'static {
+    /// A token believed valid.
+    async fn access_token(&self) -> Result<Secret>;
+
+    /// WeChat rejected `rejected` (40001/40014/42001). Forget it if it is still current, so the
+    /// next [`access_token`](Self::access_token) call returns a different one if it can.
+    async fn invalidate(&self, rejected: &Secret) -> Result<()>;
+}
+
+/// A token managed outside this library (a central token service, say). Never refreshed:
+/// [`invalidate`](AccessTokenProvider::invalidate) does nothing, so a rejected fixed token
+/// surfaces as the API error.
+#[derive(Clone)]
+pub struct FixedToken(Secret);
+
+impl FixedToken {
+    /// Serve `token` for every call.
+    pub fn new(token: impl Into<Secret>) -> Self {
+        Self(token.into())
+    }
+}
+
+impl fmt::Debug for FixedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("FixedToken").field(&self.0).finish()
+    }
+}
+
+#[async_trait::async_trait]
+impl AccessTokenProvider for FixedToken {
+    async fn access_token(&self) -> Result<Secret> {
+        Ok(self.0.clone())
+    }
+
+    async fn invalidate(&self, _rejected: &Secret) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Tokens from a [`TokenSource`], cached in a [`TokenStore`].
+pub struct CachedAccessToken {
+    cache: TokenCache,
+    source: Arc<dyn TokenSource>,
+}
+
+impl CachedAccessToken {
+    pub(crate) fn new(cache: TokenCache, source: Arc<dyn TokenSource>) -> Self {
+        Self { cache, source }
+    }
+}
+
+impl fmt::Debug for CachedAccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachedAccessToken")
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait::async_trait]
+impl AccessTokenProvider for CachedAccessToken {
+    async fn access_token(&self) -> Result<Secret> {
+        self.cache.get(|| self.source.fetch()).await
+    }
+
+    async fn invalidate(&self, rejected: &Secret) -> Result<()> {
+        let removed = self.cache.invalidate(rejected).await?;
+        tracing::debug!(removed, "access token rejected by WeChat");
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+//! Building request URIs: base URL, path and percent-encoded query.
+
+use crate::error::{Error, Result};
+
+/// Append `value` to `out`, percent-encoding everything but RFC 3986 unreserved characters.
+pub fn percent_encode_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0x0F)] as char);
+        }
+    }
+}
+
+/// `value`, percent-encoded as a query component.
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    percent_encode_into(&mut out, value);
+    out
+}
+
+/// Validate and normalise a base URL: `http` or `https`, no query, no trailing slash.
+pub(crate) fn normalise_base_url(base: &str) -> Result<String> {
+    let trimmed = base.trim().trim_end_matches('/');
+    let uri: http::Uri = trimmed
+        .parse()
+        .map_err(|e| Error::invalid_argument("base_url", format!("not a URL: {e}")))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => {
+            return Err(Error::invalid_argument(
+                "base_url",
+                "must start with http:// or https://",
+            ))
+        }
+    }
+    if uri.host().is_none() {
+        return Err(Error::invalid_argument("base_url", "has no host"));
+    }
+    if uri.query().is_some() {
+        return Err(Error::invalid_argument(
+            "base_url",
+            "must not carry a query",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// `{base}{path}?k1=v1&k2=v2` with every value percent-encoded.
+pub(crate) fn build_uri(base: &str, path: &str, query: &[(&str, &str)]) -> Result<http::Uri> {
+    let mut s = String::with_capacity(
+        base.len()
+            + path.len()
+            + 24
+            + query
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>(),
+    );
+    s.push_str(base);
+    s.push_str(path);
+    for (i, (key, value)) in query.iter().enumerate() {
+        s.push(if i == 0 { '?' } else { '&' });
+        s.push_str(key);
+        s.push('=');
+        percent_encode_into(&mut s, value);
+    }
+    // The message must not echo the URI: its query may hold a token or the AppSecret.
+    s.parse().map_err(|_| {
+        Error::invalid_argument("path", format!("cannot form a request URI for {path}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_reserved_characters() {
+        assert_eq!(percent_encode("ENC+/= 团"), "ENC%2B%2F%3D%20%E5%9B%A2");
+        assert_eq!(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+    }
+
+    #[test]
+    fn base_url_is_normalised() {
+        assert_eq!(
+            normalise_base_url("https://api.weixin.qq.com/").unwrap(),
+            "https://api.weixin.qq.com"
+        );
+        assert_eq!(
+            normalise_base_url("http://127.0.0.1:8080/proxy").unwrap(),
+            "http://127.0.0.1:8080/proxy"
+        );
+        assert!(normalise_base_url("ftp://x").is_err());
+        assert!(normalise_base_url("not a url").is_err());
+        assert!(normalise_base_url("https://x/?a=b").is_err());
+    }
+
+    #[test]
+    fn builds_uri_with_query() {
+        let uri = build_uri("https://h", "/card/get", &[("access_token", "T+1")]).unwrap();
+        assert_eq!(uri.to_string(), "https://h/card/get?access_token=T%2B1");
+    }
+}
