@@ -1,0 +1,338 @@
+//! Client behaviour on the mock transport: token caching, expiry, single-flight refresh, the
+//! stale-token retry, and error mapping.
+
+use std::sync::Arc;
+
+use card_core::clock::ManualClock;
+use card_core::sleep::NoSleep;
+use card_core::token::{MemoryTokenStore, StoredToken, TokenStore};
+use card_core::{CardClient, Error, FixedToken, Secret};
+use card_mock::{MockTransport, Reply};
+use serde_json::json;
+
+const APPID: &str = "wxAPPID";
+const T0: u64 = 1_700_000_000;
+
+fn token_reply(token: &str) -> Reply {
+    Reply::json(json!({"access_token": token, "expires_in": 7200}))
+}
+
+fn client_with(
+    mock: &MockTransport,
+    clock: Arc<ManualClock>,
+    store: Arc<dyn TokenStore>,
+) -> CardClient {
+    CardClient::builder(mock.clone())
+        .credentials(APPID, "app-secret-xyz")
+        .clock(clock)
+        .token_store(store)
+        .sleeper(NoSleep)
+        .build()
+        .unwrap()
+}
+
+fn client(mock: &MockTransport) -> CardClient {
+    client_with(
+        mock,
+        Arc::new(ManualClock::new(T0)),
+        Arc::new(MemoryTokenStore::new()),
+    )
+}
+
+fn tokens_used(mock: &MockTransport, path: &str) -> Vec<String> {
+    mock.requests_to(path)
+        .iter()
+        .map(|r| r.query_param("access_token").unwrap_or("").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn token_is_fetched_once_and_reused_until_near_expiry() {
+    let mock = MockTransport::recorded();
+    let fetches = mock
+        .on_get("/cgi-bin/token")
+        .respond_seq([token_reply("T1"), token_reply("T2")]);
+    let clock = Arc::new(ManualClock::new(T0));
+    let c = client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
+
+    c.get_deposit_count("C").await.unwrap();
+    c.get_deposit_count("C").await.unwrap();
+    assert_eq!(fetches.calls(), 1);
+    let token_request = &mock.requests_to("/cgi-bin/token")[0];
+    assert_eq!(
+        token_request.query_param("grant_type"),
+        Some("client_credential")
+    );
+    assert_eq!(token_request.query_param("appid"), Some(APPID));
+    assert_eq!(token_request.query_param("secret"), Some("app-secret-xyz"));
+
+    // 7200 s of validity, 300 s safety margin: still fresh at +6899 s, refreshed at +6900 s.
+    clock.advance(6899);
+    c.get_deposit_count("C").await.unwrap();
+    assert_eq!(fetches.calls(), 1);
+    clock.advance(1);
+    c.get_deposit_count("C").await.unwrap();
+    assert_eq!(fetches.calls(), 2);
+    assert_eq!(
+        tokens_used(&mock, "/card/code/getdepositcount"),
+        ["T1", "T1", "T1", "T2"]
+    );
+}
+
+#[tokio::test]
+async fn concurrent_calls_on_a_cold_cache_fetch_one_token() {
+    let mock = MockTransport::recorded();
+    let fetches = mock.on_get("/cgi-bin/token").respond(token_reply("T1"));
+    // Make the token fetch slow, so that every call arrives while it is in flight.
+    let inner = mock.clone();
+    let slow = card_core::transport_fn(move |request: card_core::HttpRequest| {
+        let inner = inner.clone();
+        async move {
+            if request.uri().path() == "/cgi-bin/token" {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            card_core::Transport::send(&inner, request).await
+        }
+    });
+    let c = CardClient::builder(slow)
+        .credentials(APPID, "s")
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..1000)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_deposit_count("C").await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(fetches.calls(), 1);
+    assert_eq!(mock.requests_to("/card/code/getdepositcount").len(), 1000);
+}
+
+#[tokio::test]
+async fn each_stale_token_code_refreshes_and_retries_once() {
+    for code in [40001, 40014, 42001] {
+        let mock = MockTransport::recorded();
+        let fetches = mock
+            .on_get("/cgi-bin/token")
+            .respond_seq([token_reply("OLD"), token_reply("NEW")]);
+        mock.on_post("/card/code/consume").respond_seq([
+            Reply::wechat_error(code, "access_token is invalid or not latest"),
+            Reply::file("card_code_consume.json"),
+        ]);
+        let consumed = client(&mock)
+            .consume_code("110201201245", None)
+            .await
+            .unwrap();
+        assert_eq!(
+            consumed.openid.as_deref(),
+            Some("oFAKE00000000000000000000003"),
+            "{code}"
+        );
+        assert_eq!(fetches.calls(), 2, "{code}");
+        assert_eq!(
+            tokens_used(&mock, "/card/code/consume"),
+            ["OLD", "NEW"],
+            "{code}"
+        );
+        let bodies: Vec<_> = mock
+            .requests_to("/card/code/consume")
+            .iter()
+            .map(|r| r.body().clone())
+            .collect();
+        assert_eq!(
+            bodies[0], bodies[1],
+            "{code}: the retry sends the same body"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_persistent_stale_token_is_retried_once_then_surfaced() {
+    let mock = MockTransport::recorded();
+    let fetches = mock.on_get("/cgi-bin/token").respond_seq([
+        token_reply("A"),
+        token_reply("B"),
+        token_reply("C"),
+    ]);
+    let calls = mock
+        .on_post("/card/get")
+        .respond(Reply::wechat_error(40001, "invalid credential"));
+    let err = client(&mock).get("C").await.unwrap_err();
+    assert!(err.is_token_stale(), "{err:?}");
+    assert_eq!(calls.calls(), 2);
+    assert_eq!(fetches.calls(), 2);
+}
+
+#[tokio::test]
+async fn other_errors_are_not_retried() {
+    for (code, check) in [
+        (45009, Error::is_quota as fn(&Error) -> bool),
+        (45011, Error::is_quota),
+        (40164, Error::is_ip_not_whitelisted),
+        (40099, Error::is_already_consumed),
+        (-1, Error::is_system_busy),
+    ] {
+        let mock = MockTransport::recorded();
+        let calls = mock
+            .on_post("/card/code/consume")
+            .respond(Reply::wechat_error(code, "x"));
+        let err = client(&mock).consume_code("1", None).await.unwrap_err();
+        assert!(check(&err), "{code}: {err:?}");
+        assert_eq!(err.api_code(), Some(code));
+        assert_eq!(calls.calls(), 1, "{code}");
+    }
+}
+
+#[tokio::test]
+async fn invalidation_spares_a_token_another_client_already_replaced() {
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let clock = Arc::new(ManualClock::new(T0));
+    let mock = MockTransport::recorded();
+    let fetches = mock
+        .on_get("/cgi-bin/token")
+        .respond_seq([token_reply("T1"), token_reply("T2")]);
+    let a = client_with(&mock, clock.clone(), store.clone());
+    let b = client_with(&mock, clock.clone(), store.clone());
+    a.get_deposit_count("C").await.unwrap();
+    b.get_deposit_count("C").await.unwrap();
+    assert_eq!(
+        fetches.calls(),
+        1,
+        "two clients on one store share the token"
+    );
+
+    // Someone (another node) already replaced T1 by T2 in the store; A now hears 40001 for T1.
+    store
+        .put(
+            &format!("{APPID}:access_token"),
+            StoredToken {
+                value: Secret::new("T2"),
+                expires_at: T0 + 7200,
+            },
+        )
+        .await
+        .unwrap();
+    a.token_provider()
+        .invalidate(&Secret::new("T1"))
+        .await
+        .unwrap();
+    let kept = store
+        .get(&format!("{APPID}:access_token"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.value.expose(),
+        "T2",
+        "T2 must survive A's invalidation of T1"
+    );
+    a.get_deposit_count("C").await.unwrap();
+    assert_eq!(fetches.calls(), 1);
+
+    a.token_provider()
+        .invalidate(&Secret::new("T2"))
+        .await
+        .unwrap();
+    assert!(store
+        .get(&format!("{APPID}:access_token"))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_fixed_token_is_not_retried_on_rejection() {
+    let mock = MockTransport::recorded();
+    let calls = mock
+        .on_post("/card/get")
+        .respond(Reply::wechat_error(42001, "access_token expired"));
+    let c = CardClient::builder(mock.clone())
+        .access_token_provider(FixedToken::new("EXT"))
+        .build()
+        .unwrap();
+    let err = c.get("C").await.unwrap_err();
+    assert!(err.is_token_stale());
+    assert_eq!(calls.calls(), 1);
+    assert!(mock.requests_to("/cgi-bin/token").is_empty());
+}
+
+#[tokio::test]
+async fn token_endpoint_errors_surface_typed() {
+    let mock = MockTransport::recorded();
+    mock.on_get("/cgi-bin/token")
+        .respond_file("cgi-bin_token.invalid-appid-error.json");
+    let err = client(&mock).get("C").await.unwrap_err();
+    assert_eq!(err.api_code(), Some(40013));
+    assert!(mock.requests_to("/card/get").is_empty());
+}
+
+#[tokio::test]
+async fn http_and_decode_failures_are_typed() {
+    let mock = MockTransport::recorded();
+    mock.on_post("/card/get")
+        .respond(Reply::raw(502, "text/html", "<html>Bad Gateway</html>"));
+    match client(&mock).get("C").await.unwrap_err() {
+        Error::Http { status, body } => {
+            assert_eq!(status, 502);
+            assert_eq!(body.as_str(), "<html>Bad Gateway</html>");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mock = MockTransport::recorded();
+    mock.on_post("/card/create").respond(Reply::raw(
+        200,
+        "application/json",
+        r#"{"errcode":0,"card_id":"p"#,
+    ));
+    assert!(matches!(
+        client(&mock).create(&json!({})).await.unwrap_err(),
+        Error::Decode { .. }
+    ));
+
+    // Success without the key the result needs.
+    let mock = MockTransport::recorded();
+    mock.on_post("/card/create")
+        .respond(Reply::json(json!({"errcode": 0, "errmsg": "ok"})));
+    assert!(matches!(
+        client(&mock).create(&json!({})).await.unwrap_err(),
+        Error::Decode { .. }
+    ));
+}
+
+#[tokio::test]
+async fn transport_errors_surface_with_their_kind() {
+    let mock = MockTransport::recorded();
+    mock.on_post("/card/code/consume")
+        .fail(card_core::TransportErrorKind::Timeout, "read timed out");
+    let err = client(&mock).consume_code("1", None).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(mock.requests_to("/card/code/consume").len(), 1);
+}
+
+#[tokio::test]
+async fn secrets_do_not_show_in_debug_output() {
+    let mock = MockTransport::recorded();
+    let c = client(&mock);
+    c.get("C").await.unwrap();
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("app-secret-xyz"), "{shown}");
+    assert!(!shown.contains("1234567890"), "{shown}");
+}
+
+#[tokio::test]
+async fn the_client_needs_credentials_or_a_provider() {
+    let err = CardClient::builder(MockTransport::new())
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }));
+    let err = CardClient::builder(MockTransport::new())
+        .credentials("a", "b")
+        .base_url("ftp://x")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { ref field, .. } if field == "base_url"));
+}
