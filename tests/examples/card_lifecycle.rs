@@ -127,7 +127,7 @@ async fn lifecycle(client: &CardClient) -> Step<()> {
         &ticket,
         ticket
             .as_ref()
-            .map(|t| format!("ticket {}…", &t[..t.len().min(24)]))
+            .map(|t| format!("ticket {}…", t.chars().take(24).collect::<String>()))
             .unwrap_or_default(),
     );
     ticket?;
