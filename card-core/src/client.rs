@@ -14,6 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::codec::{decode_envelope, encode_json, JSON_CONTENT_TYPE};
 use crate::error::{BodySnippet, DecodeError, Error, Result};
 use crate::operation::Operation;
+use crate::retry::{Attempts, CallOptions, Next, RetryPolicy};
 use crate::secret::Secret;
 use crate::sleep::{Sleep, ThreadSleep};
 use crate::token::{
@@ -22,6 +23,9 @@ use crate::token::{
 };
 use crate::transport::Transport;
 use crate::url::{build_uri, normalise_base_url};
+
+/// Default for [`ClientBuilder::max_response_bytes`]: 4 MiB (card answers are a few KiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
 
 /// WeChat's API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
@@ -53,6 +57,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.weixin.qq.com";
 #[derive(Clone)]
 pub struct CardClient {
     inner: Arc<Inner>,
+    options: CallOptions,
 }
 
 struct Inner {
@@ -65,6 +70,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleep>,
     cache_policy: CachePolicy,
+    retry_policy: RetryPolicy,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for CardClient {
@@ -73,6 +80,8 @@ impl fmt::Debug for CardClient {
             .field("base_url", &self.inner.base_url)
             .field("appid", &self.inner.appid)
             .field("secret", &self.inner.secret)
+            .field("retry_policy", &self.inner.retry_policy)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -123,11 +132,37 @@ impl CardClient {
         )
     }
 
-    /// Send any [`Operation`] and decode its typed answer.
+    /// This client with per-call options: the returned handle shares everything (transport,
+    /// tokens) and applies `options` to the calls made through it.
+    ///
+    /// ```
+    /// # fn demo(client: card_core::CardClient) {
+    /// use card_core::retry::CallOptions;
+    /// // This caller can tolerate a double redemption risk (it reconciles afterwards), so it
+    /// // lets a timed-out consume be retried.
+    /// let patient = client.with_options(CallOptions::default().retry_ambiguous(true));
+    /// # let _ = patient;
+    /// # }
+    /// ```
+    pub fn with_options(&self, options: CallOptions) -> CardClient {
+        CardClient {
+            inner: self.inner.clone(),
+            options,
+        }
+    }
+
+    /// The retry policy in force for calls made through this handle.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.options.retry_policy.unwrap_or(self.inner.retry_policy)
+    }
+
+    /// Send any [`Operation`] and decode its typed answer, under the retry policy
+    /// ([`crate::retry`]): whether ambiguous failures are retried depends on
+    /// [`Operation::IDEMPOTENT`].
     pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response> {
         operation.validate()?;
         let body = encode_json(operation)?;
-        let (map, raw) = self.call(O::NAME, O::PATH, body).await?;
+        let (map, raw) = self.call(O::NAME, O::PATH, body, O::IDEMPOTENT).await?;
         decode_typed(map, &raw)
     }
 
@@ -138,32 +173,70 @@ impl CardClient {
         name: &'static str,
         path: &'static str,
         body: Bytes,
+        idempotent: bool,
     ) -> Result<(Map<String, Value>, Bytes)> {
         let span = tracing::debug_span!("wechat_card", op = name, path);
-        self.call_with_token_retry(name, path, body)
+        self.call_with_retries(name, path, body, idempotent)
             .instrument(span)
             .await
     }
 
-    async fn call_with_token_retry(
+    async fn call_with_retries(
         &self,
         name: &'static str,
         path: &'static str,
         body: Bytes,
+        idempotent: bool,
     ) -> Result<(Map<String, Value>, Bytes)> {
-        let token = self.inner.tokens.access_token().await?;
-        let first = self.attempt(name, path, &body, &token, 1).await;
-        match first {
-            Err(e) if e.is_token_stale() => {
-                self.inner.tokens.invalidate(&token).await?;
-                let fresh = self.inner.tokens.access_token().await?;
-                if fresh == token {
-                    // No other token to be had (a fixed token, say): the rejection stands.
-                    return Err(e);
+        let policy = self.retry_policy();
+        let mut attempts = Attempts::new(policy, idempotent, &self.options);
+        let mut token: Option<Secret> = None;
+        let mut attempt = 1;
+        loop {
+            let result = match &token {
+                Some(token) => self
+                    .attempt(name, path, &body, token, attempt)
+                    .await
+                    .map(Some),
+                None => self.inner.tokens.access_token().await.map(|fresh| {
+                    token = Some(fresh);
+                    None
+                }),
+            };
+            let error = match result {
+                Ok(Some(answer)) => return Ok(answer),
+                Ok(None) => continue,
+                Err(error) => error,
+            };
+            let next = match &token {
+                Some(_) => attempts.next(&error),
+                // The token fetch failed: nothing of the operation was sent.
+                None => attempts.next_token_fetch(&error),
+            };
+            match (next, token.take()) {
+                (Next::RefreshTokenAndRepeat, Some(rejected)) => {
+                    self.inner.tokens.invalidate(&rejected).await?;
+                    let fresh = self.inner.tokens.access_token().await?;
+                    if fresh == rejected {
+                        // No other token to be had (a fixed token, say): the rejection stands.
+                        return Err(error);
+                    }
+                    token = Some(fresh);
                 }
-                self.attempt(name, path, &body, &fresh, 2).await
+                (Next::RetryAfter(delay), used) => {
+                    tracing::info!(op = name, path, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+                    self.inner.sleeper.sleep(delay).await;
+                    token = used;
+                }
+                (_, used) => {
+                    if let (true, Some(rejected)) = (error.is_token_stale(), used) {
+                        // Even without a repeat, the next call must not reuse a rejected token.
+                        self.inner.tokens.invalidate(&rejected).await?;
+                    }
+                    return Err(error);
+                }
             }
-            other => other,
+            attempt += 1;
         }
     }
 
@@ -196,7 +269,17 @@ impl CardClient {
         };
         let status = response.status();
         let raw = response.into_body();
-        let decoded = decode_envelope(status, &raw);
+        let decoded = if raw.len() > self.inner.max_response_bytes {
+            Err(Error::Decode {
+                source: DecodeError::TooLarge {
+                    len: raw.len(),
+                    limit: self.inner.max_response_bytes,
+                },
+                body: BodySnippet::new(&raw),
+            })
+        } else {
+            decode_envelope(status, &raw)
+        };
         let errcode = match &decoded {
             Ok(_) => 0,
             Err(e) => e.api_code().unwrap_or(0),
@@ -233,6 +316,8 @@ pub struct ClientBuilder {
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleep>,
     cache_policy: CachePolicy,
+    retry_policy: RetryPolicy,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -257,6 +342,8 @@ impl ClientBuilder {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(ThreadSleep),
             cache_policy: CachePolicy::default(),
+            retry_policy: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -319,6 +406,20 @@ impl ClientBuilder {
         self
     }
 
+    /// How transient failures are retried (see [`crate::retry`]); [`RetryPolicy::off`] turns
+    /// every retry off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Refuse answers larger than this (default 4 MiB) with a typed
+    /// [`DecodeError::TooLarge`], whatever the transport lets through.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Build the client. Fails when the base URL is not an http(s) URL, or when there are
     /// neither credentials nor a token provider.
     pub fn build(self) -> Result<CardClient> {
@@ -377,7 +478,10 @@ impl ClientBuilder {
                 clock: self.clock,
                 sleeper: self.sleeper,
                 cache_policy: self.cache_policy,
+                retry_policy: self.retry_policy,
+                max_response_bytes: self.max_response_bytes,
             }),
+            options: CallOptions::default(),
         })
     }
 }

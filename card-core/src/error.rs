@@ -117,6 +117,13 @@ impl Error {
         self.api_kind() == Some(ApiErrorKind::IpNotWhitelisted)
     }
 
+    /// The request may or may not have been applied: a timeout or I/O failure after sending,
+    /// a 5xx answer, or `-1` system busy. For a redemption, settle it with
+    /// [`CardClient::reconcile_consume`](crate::CardClient::reconcile_consume).
+    pub fn is_ambiguous(&self) -> bool {
+        crate::retry::FailureClass::of(self) == crate::retry::FailureClass::Ambiguous
+    }
+
     /// A timeout while waiting for the answer (the request may have been applied).
     pub fn is_timeout(&self) -> bool {
         self.transport().is_some_and(TransportError::is_timeout)
@@ -251,6 +258,14 @@ pub enum DecodeError {
     /// The JSON object did not have the shape of the expected result.
     #[error("unexpected shape: {0}")]
     Shape(#[source] serde_json::Error),
+    /// The body was larger than the client accepts.
+    #[error("answer of {len} bytes exceeds the {limit}-byte limit")]
+    TooLarge {
+        /// The body's length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A field the result needs was missing or empty.
     #[error("missing or invalid field `{0}`")]
     MissingField(&'static str),

@@ -31,6 +31,7 @@ pub mod error;
 pub mod model;
 pub mod operation;
 pub mod ops;
+pub mod retry;
 pub mod secret;
 pub mod sleep;
 pub mod token;
@@ -38,13 +39,15 @@ pub mod transport;
 pub mod url;
 mod wire_enum;
 
-pub use client::{CardClient, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{CardClient, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use error::{ApiError, ApiErrorKind, BodySnippet, DecodeError, Error, Result};
 pub use model::{Ack, CardStatus, UserCardStatus};
 pub use operation::Operation;
 pub use ops::card::*;
 pub use ops::code::*;
 pub use ops::qrcode::*;
+pub use ops::redemption::Redemption;
+pub use retry::{CallOptions, FailureClass, RetryPolicy};
 pub use secret::Secret;
 pub use token::{AccessTokenProvider, FixedToken, MemoryTokenStore, TokenSource, TokenStore};
 pub use transport::{

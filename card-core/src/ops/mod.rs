@@ -4,3 +4,4 @@
 pub mod card;
 pub mod code;
 pub mod qrcode;
+pub mod redemption;
