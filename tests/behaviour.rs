@@ -289,7 +289,10 @@ async fn http_and_decode_failures_are_typed() {
         r#"{"errcode":0,"card_id":"p"#,
     ));
     assert!(matches!(
-        client(&mock).create(&json!({})).await.unwrap_err(),
+        client(&mock)
+            .execute(&card_core::CreateCard(json!({})))
+            .await
+            .unwrap_err(),
         Error::Decode { .. }
     ));
 
@@ -298,7 +301,10 @@ async fn http_and_decode_failures_are_typed() {
     mock.on_post("/card/create")
         .respond(Reply::json(json!({"errcode": 0, "errmsg": "ok"})));
     assert!(matches!(
-        client(&mock).create(&json!({})).await.unwrap_err(),
+        client(&mock)
+            .execute(&card_core::CreateCard(json!({})))
+            .await
+            .unwrap_err(),
         Error::Decode { .. }
     ));
 }

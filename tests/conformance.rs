@@ -8,7 +8,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use card_core::{CardClient, CardStatus, Error, FixedToken, UserCardStatus};
+use card_core::{
+    CardClient, CardStatus, CardType, CreateCard, Error, FixedToken, UpdateCard, UserCardStatus,
+};
 use card_mock::MockTransport;
 use serde_json::{json, Value};
 
@@ -31,9 +33,9 @@ macro_rules! call {
 const REQUESTS: &[RequestCase] = &[
     RequestCase {
         call: r#"create({"card":{"card_type":"GROUPON","groupon":{"base_info":{"title":"团购"}}}})"#,
-        run: call!(|c| c.create(
-            &json!({"card": {"card_type": "GROUPON", "groupon": {"base_info": {"title": "团购"}}}})
-        )),
+        run: call!(|c| c.execute(&CreateCard(
+            json!({"card": {"card_type": "GROUPON", "groupon": {"base_info": {"title": "团购"}}}})
+        ))),
         path: "/card/create",
         body: r#"{"card": {"card_type": "GROUPON", "groupon": {"base_info": {"title": "团购"}}}}"#,
     },
@@ -99,9 +101,9 @@ const REQUESTS: &[RequestCase] = &[
     },
     RequestCase {
         call: r#"update({"card_id":"C","member_card":{"base_info":{"title":"金卡"}}})"#,
-        run: call!(
-            |c| c.update(&json!({"card_id": "C", "member_card": {"base_info": {"title": "金卡"}}}))
-        ),
+        run: call!(|c| c.execute(&UpdateCard(
+            json!({"card_id": "C", "member_card": {"base_info": {"title": "金卡"}}})
+        ))),
         path: "/card/update",
         body: r#"{"card_id": "C", "member_card": {"base_info": {"title": "金卡"}}}"#,
     },
@@ -232,18 +234,25 @@ async fn recorded_answers_decode_to_typed_results() {
     let c = client_on(&mock);
 
     assert_eq!(
-        c.create(&json!({"card": {}})).await.unwrap(),
+        c.execute(&CreateCard(json!({"card": {}})))
+            .await
+            .unwrap()
+            .card_id,
         "plqmg1eUNAIyv2sc6lzpQ0o695YI"
     );
 
     let card = c.get("pbLatjnP97_F9PudzBARQhn7xR7A").await.unwrap();
-    assert_eq!(card["card_type"], "DISCOUNT");
-    assert_eq!(
-        card["discount"]["base_info"]["sku"]["total_quantity"],
-        100100
-    );
+    assert_eq!(card.card_type(), CardType::Discount);
+    let sku = card
+        .base_info()
+        .and_then(|b| b.sku.as_ref())
+        .expect("a sku");
+    assert_eq!(sku.total_quantity, Some(100100));
 
-    let updated = c.update(&json!({"card_id": "C"})).await.unwrap();
+    let updated = c
+        .execute(&UpdateCard(json!({"card_id": "C"})))
+        .await
+        .unwrap();
     assert_eq!(updated.send_check, Some(false));
 
     assert!(c.delete("C").await.unwrap().extra.is_empty());

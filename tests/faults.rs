@@ -186,7 +186,7 @@ async fn logs_of_a_full_lifecycle_carry_no_secret() {
     let server = start_recorded_wechat().await;
     let c = client_for(&server);
     let card_id = c
-        .create(&serde_json::json!({"card": {"card_type": "GROUPON"}}))
+        .create(&card_tests::groupon("团购券", "测试店"))
         .await
         .unwrap();
     c.create_qrcode(&serde_json::json!({"action_name": "QR_CARD"}))

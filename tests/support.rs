@@ -1,7 +1,7 @@
 //! Shared pieces of the end-to-end tests and the demo: a local HTTP server that answers like
 //! WeChat, with the recorded responses that ship in `card-mock`.
 
-use card_core::CardClient;
+use card_core::{BaseInfo, Card, CardClient, CodeType, Color, DateInfo, MemberCard};
 use card_hyper::HyperTransport;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -82,6 +82,48 @@ pub async fn start_recorded_wechat() -> MockServer {
         .mount(&server)
         .await;
     server
+}
+
+/// The member card the demo creates: a permanent gold card with points, built and validated
+/// by the typed document API.
+pub fn demo_member_card() -> Card {
+    let base_info = BaseInfo::builder()
+        .logo_url("https://mmbiz.qpic.cn/mmbiz/demo-logo/0")
+        .brand_name("微信餐厅")
+        .code_type(CodeType::QrCode)
+        .title("金卡会员")
+        .color(Color::Color010)
+        .notice("使用时向服务员出示此卡")
+        .description("不可与其他优惠同享")
+        .date_info(DateInfo::permanent())
+        .quantity(1000)
+        .get_limit(1)
+        .use_custom_code(true)
+        .can_give_friend(false)
+        .build()
+        .expect("the demo card is valid");
+    Card::new(MemberCard {
+        background_pic_url: Some("https://mmbiz.qpic.cn/mmbiz/demo-background/0".into()),
+        auto_activate: Some(true),
+        ..MemberCard::new(base_info, "会员专享九折", true, false)
+    })
+}
+
+/// A valid GROUPON card with the given title and brand (Chinese and emoji welcome).
+pub fn groupon(title: &str, brand: &str) -> Card {
+    let base_info = BaseInfo::builder()
+        .logo_url("https://mmbiz.qpic.cn/mmbiz/demo-logo/0")
+        .brand_name(brand)
+        .code_type(CodeType::Text)
+        .title(title)
+        .color(Color::Color020)
+        .notice("使用时向服务员出示此券")
+        .description("不可与其他优惠同享")
+        .date_info(DateInfo::fix_time_range(1_700_000_000, 1_710_000_000))
+        .quantity(500)
+        .build()
+        .expect("a valid groupon");
+    Card::groupon(base_info, "双人套餐")
 }
 
 /// A plain-HTTP [`HyperTransport`] for servers on 127.0.0.1.

@@ -24,6 +24,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod card;
 pub mod client;
 pub mod clock;
 pub mod codec;
@@ -39,6 +40,15 @@ pub mod transport;
 pub mod url;
 mod wire_enum;
 
+pub use card::{
+    Abstract, AdvancedInfo, BaseInfo, BaseInfoBuilder, BaseInfoUpdate, BizService, BoardingPass,
+    BoardingPassUpdate, BonusRule, BusTicket, BusinessServices, Card, CardBody, CardType,
+    CardUpdate, Cash, CodeType, Color, CustomCell, CustomField, DateInfo, Discount, FieldNameType,
+    GeneralCard, GeneralCoupon, GetCustomCodeMode, Gift, GiftCardInfo, Groupon, MeetingTicket,
+    MeetingTicketUpdate, MemberCard, MemberCardUpdate, MovieTicket, MovieTicketUpdate, PayInfo,
+    RawCardBody, ScenicTicket, ScenicTicketUpdate, Sku, SubCardType, SwipeCard, TextImage,
+    TimeLimit, TimeLimitType, UpdateFields, UseCondition,
+};
 pub use client::{CardClient, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES};
 pub use error::{ApiError, ApiErrorKind, BodySnippet, DecodeError, Error, Result};
 pub use model::{Ack, CardStatus, UserCardStatus};

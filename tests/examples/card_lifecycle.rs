@@ -77,32 +77,7 @@ async fn lifecycle(client: &CardClient) -> Step<()> {
     );
     token?;
 
-    let card = json!({
-        "card": {
-            "card_type": "MEMBER_CARD",
-            "member_card": {
-                "background_pic_url": "https://mmbiz.qpic.cn/mmbiz/demo-background/0",
-                "base_info": {
-                    "logo_url": "https://mmbiz.qpic.cn/mmbiz/demo-logo/0",
-                    "brand_name": "微信餐厅",
-                    "code_type": "CODE_TYPE_QRCODE",
-                    "title": "金卡会员",
-                    "color": "Color010",
-                    "notice": "使用时向服务员出示此卡",
-                    "description": "不可与其他优惠同享",
-                    "date_info": { "type": "DATE_TYPE_PERMANENT" },
-                    "sku": { "quantity": 1000 },
-                    "get_limit": 1,
-                    "use_custom_code": true,
-                    "can_give_friend": false
-                },
-                "prerogative": "会员专享九折",
-                "supply_bonus": true,
-                "supply_balance": false,
-                "auto_activate": true
-            }
-        }
-    });
+    let card = card_tests::demo_member_card();
     let card_id = client.create(&card).await.map_err(unexpected);
     report(
         2,
@@ -197,10 +172,11 @@ async fn lifecycle(client: &CardClient) -> Step<()> {
 async fn read_card(number: u32, client: &CardClient, card_id: &str) -> Step<()> {
     let card = client.get(card_id).await.map_err(unexpected);
     let detail = card.as_ref().map(|c| {
-        let card_type = c["card_type"].as_str().unwrap_or("?");
-        let body_key = card_type.to_ascii_lowercase();
-        let title = c[&body_key]["base_info"]["title"].as_str().unwrap_or("?");
-        format!("{card_type} \"{title}\"")
+        let title = c
+            .base_info()
+            .and_then(|b| b.title.as_deref())
+            .unwrap_or("?");
+        format!("{} \"{title}\"", c.card_type())
     });
     report(number, "get card", &card, detail.unwrap_or_default());
     card.map(drop)

@@ -3,12 +3,34 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::card::{Card, CardUpdate};
 use crate::client::CardClient;
 use crate::error::{Error, Result};
 use crate::model::{is_none_or_empty, Ack, CardStatus};
 use crate::operation::{operation, Operation};
 
-/// `card/create`: the caller's card document, sent verbatim (`{"card": {"card_type": .., ..}}`).
+/// `card/create` with a typed [`Card`]: sends `{"card": <card>}` after
+/// [`Card::validate`] accepts it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreateCardRequest<'a> {
+    /// The card document.
+    pub card: &'a Card,
+}
+
+impl Operation for CreateCardRequest<'_> {
+    type Response = CreatedCard;
+    const NAME: &'static str = "create";
+    const PATH: &'static str = "/card/create";
+    const IDEMPOTENT: bool = false;
+
+    fn validate(&self) -> Result<()> {
+        self.card.validate()
+    }
+}
+
+/// `card/create` with a raw document, sent verbatim and unchecked (the whole body, envelope
+/// included: `{"card": {"card_type": .., ..}}`). The escape hatch for documents
+/// [`Card`] cannot express; send it with [`CardClient::execute`].
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
 pub struct CreateCard<T>(pub T);
@@ -30,7 +52,9 @@ impl<T: Serialize + Send + Sync> Operation for CreateCard<T> {
     const IDEMPOTENT: bool = false;
 }
 
-/// `card/update`: the caller's update document, sent verbatim (`{"card_id": .., "<type>": {..}}`).
+/// `card/update` with a raw document, sent verbatim and unchecked
+/// (`{"card_id": .., "<type>": {..}}`). The escape hatch next to the typed [`CardUpdate`]; send
+/// it with [`CardClient::execute`].
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
 pub struct UpdateCard<T>(pub T);
@@ -54,6 +78,9 @@ impl<T: Serialize + Send + Sync> Operation for UpdateCard<T> {
     const IDEMPOTENT: bool = true;
 }
 
+// The typed update: validated, then sent as `{"card_id": .., "<type>": {..}}`.
+operation!(CardUpdate => UpdatedCard, "update", "/card/update", idempotent = true, validate = CardUpdate::validate);
+
 /// `card/get`: one card's document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GetCard {
@@ -64,8 +91,8 @@ pub struct GetCard {
 /// Answer of `card/get`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardDocument {
-    /// The card document (`{"card_type": .., "<type>": {..}}`).
-    pub card: Value,
+    /// The card document, every field WeChat sent included.
+    pub card: Card,
     /// Other fields, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -163,16 +190,26 @@ impl ModifyStock {
 operation!(ModifyStock => Ack, "modify_stock", "/card/modifystock", idempotent = false);
 
 impl CardClient {
-    /// Create a card (`card/create`) from a card document, sent verbatim; returns its `card_id`.
+    /// Create a card (`card/create`); returns its `card_id`.
     ///
-    /// `card_data` is the whole body, envelope included: `{"card": {"card_type": "GROUPON",
-    /// "groupon": {..}}}`. Any `Serialize` value works (a `serde_json::Value`, your own struct).
-    pub async fn create<T: Serialize + Send + Sync>(&self, card_data: &T) -> Result<String> {
-        Ok(self.execute(&CreateCard(card_data)).await?.card_id)
+    /// The card is checked with [`Card::validate`] first: a missing required field, a text over
+    /// its documented length, a date range that ends before it begins and similar mistakes
+    /// return [`Error::InvalidArgument`] naming the field, and nothing is sent. The body is
+    /// `{"card": <card>}` in raw UTF-8.
+    ///
+    /// wechatpy's `create(card_data)` posts whatever dict it is given; to send a document the
+    /// types cannot express, use `execute(&CreateCard(json))`.
+    pub async fn create(&self, card: &Card) -> Result<String> {
+        Ok(self.execute(&CreateCardRequest { card }).await?.card_id)
     }
 
-    /// Read a card's document (`card/get`); returns the `card` object.
-    pub async fn get(&self, card_id: &str) -> Result<Value> {
+    /// Read a card's document (`card/get`).
+    ///
+    /// wechatpy's `get(card_id)` returns the `card` dict; here it is a typed [`Card`] that keeps
+    /// every field WeChat sent, known or not (unknown keys in the `extra` maps, unknown enum
+    /// values in `Other`, bodies the types cannot reproduce exactly in
+    /// [`CardBody::Raw`](crate::CardBody::Raw)), so it encodes back to the same JSON.
+    pub async fn get(&self, card_id: &str) -> Result<Card> {
         Ok(self
             .execute(&GetCard {
                 card_id: card_id.to_owned(),
@@ -181,10 +218,13 @@ impl CardClient {
             .card)
     }
 
-    /// Change a card (`card/update`); `card_data` is sent verbatim
-    /// (`{"card_id": .., "member_card": {"base_info": {..}}}`).
-    pub async fn update<T: Serialize + Send + Sync>(&self, card_data: &T) -> Result<UpdatedCard> {
-        self.execute(&UpdateCard(card_data)).await
+    /// Change a card (`card/update`): sends `{"card_id": .., "<type>": {..}}` with only the
+    /// fields set in `update`, after [`CardUpdate::validate`] accepts it.
+    ///
+    /// wechatpy's `update(card_data)` posts a dict verbatim; for a document the types cannot
+    /// express, use `execute(&UpdateCard(json))`.
+    pub async fn update(&self, update: &CardUpdate) -> Result<UpdatedCard> {
+        self.execute(update).await
     }
 
     /// Delete a card (`card/delete`).
