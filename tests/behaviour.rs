@@ -342,3 +342,174 @@ async fn the_client_needs_credentials_or_a_provider() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { ref field, .. } if field == "base_url"));
 }
+
+/// A transport that delays the token endpoint, then answers from `mock`.
+fn slow_tokens(mock: &MockTransport, delay_ms: u64) -> impl card_core::Transport {
+    let inner = mock.clone();
+    card_core::transport_fn(move |request: card_core::HttpRequest| {
+        let inner = inner.clone();
+        async move {
+            if request.uri().path() == "/cgi-bin/token" {
+                tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            }
+            card_core::Transport::send(&inner, request).await
+        }
+    })
+}
+
+#[tokio::test]
+async fn callers_waiting_on_a_failed_refresh_share_its_error() {
+    let mock = MockTransport::recorded();
+    let fetches = mock
+        .on_get("/cgi-bin/token")
+        .respond_file("error.45009.json");
+    let c = CardClient::builder(slow_tokens(&mock, 100))
+        .credentials(APPID, "s")
+        .sleeper(NoSleep)
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_deposit_count("C").await })
+        })
+        .collect();
+    for call in calls {
+        assert!(call.await.unwrap().unwrap_err().is_quota());
+    }
+    assert_eq!(
+        fetches.calls(),
+        1,
+        "one failing fetch, not one per waiting caller"
+    );
+}
+
+#[tokio::test]
+async fn a_call_cancelled_during_the_token_fetch_does_not_stall_the_next() {
+    let mock = MockTransport::recorded();
+    let fetches = mock.on_get("/cgi-bin/token").respond(token_reply("T1"));
+    let c = CardClient::builder(slow_tokens(&mock, 300))
+        .credentials(APPID, "s")
+        .sleeper(NoSleep)
+        .build()
+        .unwrap();
+    let cancelled = tokio::time::timeout(
+        std::time::Duration::from_millis(20),
+        c.get_deposit_count("C"),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the first call was cancelled mid-fetch");
+    // The next call must take over the refresh at once rather than wait for the lock's expiry
+    // (45 s); the bound only keeps a regression from hanging the suite.
+    let next =
+        tokio::time::timeout(std::time::Duration::from_secs(10), c.get_deposit_count("C")).await;
+    assert_eq!(
+        next.expect("the next call was not stalled").unwrap().count,
+        123
+    );
+    assert_eq!(
+        fetches.calls(),
+        1,
+        "the cancelled fetch never reached the mock"
+    );
+}
+
+#[tokio::test]
+async fn a_token_shorter_lived_than_the_margin_is_still_cached() {
+    let mock = MockTransport::recorded();
+    let fetches = mock.on_get("/cgi-bin/token").respond(Reply::json(
+        json!({"access_token": "SHORT", "expires_in": 200}),
+    ));
+    let clock = Arc::new(ManualClock::new(T0));
+    let c = client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
+    c.get_deposit_count("C").await.unwrap();
+    c.get_deposit_count("C").await.unwrap();
+    assert_eq!(fetches.calls(), 1);
+    // The margin shrinks to half the lifetime: refreshed after 100 s.
+    clock.advance(100);
+    c.get_deposit_count("C").await.unwrap();
+    assert_eq!(fetches.calls(), 2);
+}
+
+#[tokio::test]
+async fn a_token_source_needs_an_appid_to_namespace_its_cache() {
+    let source = card_core::token::ClientCredentialSource::new(
+        Arc::new(MockTransport::recorded()),
+        "https://api.weixin.qq.com",
+        "wxA",
+        Secret::new("s"),
+    );
+    let err = CardClient::builder(MockTransport::recorded())
+        .token_source(source)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidArgument { ref field, .. } if field == "appid"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn token_endpoint_failures_never_show_the_token_or_secret() {
+    for reply in [
+        Reply::raw(
+            500,
+            "application/json",
+            r#"{"access_token":"TOKLEAK500","expires_in":7200}"#,
+        ),
+        Reply::raw(
+            502,
+            "text/html",
+            "<html>upstream /cgi-bin/token?secret=app-secret-xyz failed</html>",
+        ),
+        Reply::raw(
+            200,
+            "application/json",
+            r#"{"access_token":"TOKLEAK200","expires_in":"soon"}"#,
+        ),
+    ] {
+        let mock = MockTransport::recorded();
+        mock.on_get("/cgi-bin/token").respond(reply);
+        let err = client(&mock).get_deposit_count("C").await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        for secret in ["TOKLEAK", "app-secret-xyz"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+    let mock = MockTransport::recorded();
+    mock.on_get("/cgi-bin/token")
+        .respond(Reply::json(json!({"expires_in": 7200})));
+    let err = client(&mock).get_deposit_count("C").await.unwrap_err();
+    assert!(
+        err.to_string().contains("access_token"),
+        "names the missing field: {err}"
+    );
+}
+
+#[tokio::test]
+async fn arguments_that_cannot_succeed_are_refused_before_sending() {
+    let mock = MockTransport::recorded();
+    let c = client(&mock);
+    for (err, field) in [
+        (c.consume_code("", None).await.unwrap_err(), "code"),
+        (c.get_code("  ", None, true).await.unwrap_err(), "code"),
+        (c.deposit_code("C", vec![]).await.unwrap_err(), "codes"),
+        (
+            c.deposit_code("C", (0..101).map(|i| i.to_string()).collect())
+                .await
+                .unwrap_err(),
+            "codes",
+        ),
+        (
+            c.modify_stock("C", i64::MIN).await.unwrap_err(),
+            "reduce_stock_value",
+        ),
+        (c.decrypt_code("").await.unwrap_err(), "encrypt_code"),
+    ] {
+        assert!(
+            matches!(&err, Error::InvalidArgument { field: f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+    assert!(mock.requests().is_empty(), "{:?}", mock.requests());
+}

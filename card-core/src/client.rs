@@ -309,7 +309,8 @@ fn decode_typed<T: DeserializeOwned>(map: Map<String, Value>, raw: &[u8]) -> Res
 pub struct ClientBuilder {
     transport: Arc<dyn Transport>,
     base_url: String,
-    credentials: Option<(String, Secret)>,
+    appid: Option<String>,
+    secret: Option<Secret>,
     provider: Option<Arc<dyn AccessTokenProvider>>,
     source: Option<Arc<dyn TokenSource>>,
     store: Option<Arc<dyn TokenStore>>,
@@ -324,7 +325,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("appid", &self.credentials.as_ref().map(|(appid, _)| appid))
+            .field("appid", &self.appid)
             .field("cache_policy", &self.cache_policy)
             .finish_non_exhaustive()
     }
@@ -335,7 +336,8 @@ impl ClientBuilder {
         Self {
             transport,
             base_url: DEFAULT_BASE_URL.to_owned(),
-            credentials: None,
+            appid: None,
+            secret: None,
             provider: None,
             source: None,
             store: None,
@@ -349,7 +351,16 @@ impl ClientBuilder {
 
     /// The app's AppID and AppSecret, used to fetch access tokens (and to sign redirect URLs).
     pub fn credentials(mut self, appid: impl Into<String>, secret: impl Into<Secret>) -> Self {
-        self.credentials = Some((appid.into(), secret.into()));
+        self.appid = Some(appid.into());
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// The AppID alone, for clients whose tokens come from a [`TokenSource`] or an
+    /// [`AccessTokenProvider`]: it namespaces the token cache, so apps sharing a store never
+    /// share a token.
+    pub fn appid(mut self, appid: impl Into<String>) -> Self {
+        self.appid = Some(appid.into());
         self
     }
 
@@ -427,46 +438,42 @@ impl ClientBuilder {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
-        let (appid, secret) = match self.credentials {
-            Some((appid, secret)) => (Some(appid), Some(secret)),
-            None => (None, None),
+        let (appid, secret) = (self.appid, self.secret);
+        let source: Option<Arc<dyn TokenSource>> = match (self.source, &appid, &secret) {
+            (Some(source), _, _) => Some(source),
+            (None, Some(appid), Some(secret)) => Some(Arc::new(ClientCredentialSource::new(
+                self.transport.clone(),
+                base_url.clone(),
+                appid.clone(),
+                secret.clone(),
+            ))),
+            _ => None,
         };
-        let tokens: Arc<dyn AccessTokenProvider> =
-            match (self.provider, self.source, &appid, &secret) {
-                (Some(provider), _, _, _) => provider,
-                (None, source, Some(appid), Some(secret)) => {
-                    let source = source.unwrap_or_else(|| {
-                        Arc::new(ClientCredentialSource::new(
-                            self.transport.clone(),
-                            base_url.clone(),
-                            appid.clone(),
-                            secret.clone(),
-                        ))
-                    });
-                    let cache = TokenCache::new(
-                        store.clone(),
-                        format!("{appid}:access_token"),
-                        self.clock.clone(),
-                        self.sleeper.clone(),
-                        self.cache_policy,
-                    );
-                    Arc::new(CachedAccessToken::new(cache, source))
-                }
-                (None, Some(source), _, _) => {
-                    let cache = TokenCache::new(
-                        store.clone(),
-                        "access_token".to_owned(),
-                        self.clock.clone(),
-                        self.sleeper.clone(),
-                        self.cache_policy,
-                    );
-                    Arc::new(CachedAccessToken::new(cache, source))
-                }
-                (None, None, _, _) => return Err(Error::invalid_argument(
+        let tokens: Arc<dyn AccessTokenProvider> = match (self.provider, source, &appid) {
+            (Some(provider), _, _) => provider,
+            (None, Some(source), Some(appid)) => {
+                let cache = TokenCache::new(
+                    store.clone(),
+                    format!("{appid}:access_token"),
+                    self.clock.clone(),
+                    self.sleeper.clone(),
+                    self.cache_policy,
+                );
+                Arc::new(CachedAccessToken::new(cache, source))
+            }
+            (None, Some(_), None) => {
+                return Err(Error::invalid_argument(
+                    "appid",
+                    "a token_source needs appid() to namespace its cached tokens",
+                ))
+            }
+            (None, None, _) => {
+                return Err(Error::invalid_argument(
                     "credentials",
-                    "give credentials(appid, secret), a token_source or an access_token_provider",
-                )),
-            };
+                    "give credentials(appid, secret), appid() with a token_source, or an access_token_provider",
+                ))
+            }
+        };
         Ok(CardClient {
             inner: Arc::new(Inner {
                 transport: self.transport,

@@ -56,6 +56,27 @@ impl Error {
         }
     }
 
+    /// A copy of this error for a second caller (errors are not `Clone` because their sources
+    /// are not): the kind, code, status and messages are kept; a source error becomes its text.
+    pub fn duplicate(&self) -> Self {
+        match self {
+            Self::Api(e) => Self::Api(e.clone()),
+            Self::Http { status, body } => Self::Http {
+                status: *status,
+                body: body.clone(),
+            },
+            Self::Transport(e) => Self::Transport(TransportError::new(e.kind(), e.to_string())),
+            Self::Decode { source, body } => Self::Decode {
+                source: DecodeError::Repeated(source.to_string()),
+                body: body.clone(),
+            },
+            Self::InvalidArgument { field, reason } => Self::InvalidArgument {
+                field: field.clone(),
+                reason: reason.clone(),
+            },
+        }
+    }
+
     /// The WeChat error, when this is one.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -266,6 +287,9 @@ pub enum DecodeError {
         /// The limit.
         limit: usize,
     },
+    /// The same failure, seen by an earlier caller (see [`Error::duplicate`]).
+    #[error("{0}")]
+    Repeated(String),
     /// A field the result needs was missing or empty.
     #[error("missing or invalid field `{0}`")]
     MissingField(&'static str),

@@ -23,31 +23,47 @@ pub fn percent_encode(value: &str) -> String {
     out
 }
 
-/// Validate and normalise a base URL: `http` or `https`, no query, no trailing slash.
+/// Validate and normalise a base URL: `http` or `https`, a host, an optional valid port and
+/// path prefix; no credentials, query or fragment (they would silently misroute every request);
+/// scheme and host in lower case; no trailing slash.
 pub(crate) fn normalise_base_url(base: &str) -> Result<String> {
-    let trimmed = base.trim().trim_end_matches('/');
+    let invalid = |reason: &str| Error::invalid_argument("base_url", reason);
+    let trimmed = base.trim();
+    if trimmed.contains('#') {
+        return Err(invalid("must not carry a fragment (#)"));
+    }
     let uri: http::Uri = trimmed
         .parse()
-        .map_err(|e| Error::invalid_argument("base_url", format!("not a URL: {e}")))?;
-    match uri.scheme_str() {
-        Some("http" | "https") => {}
-        _ => {
-            return Err(Error::invalid_argument(
-                "base_url",
-                "must start with http:// or https://",
-            ))
+        .map_err(|e| invalid(&format!("not a URL: {e}")))?;
+    let scheme = match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("http") => "http",
+        Some("https") => "https",
+        _ => return Err(invalid("must start with http:// or https://")),
+    };
+    let authority = uri.authority().ok_or_else(|| invalid("has no host"))?;
+    if authority.as_str().contains('@') {
+        return Err(invalid("must not carry user credentials"));
+    }
+    if authority.host().is_empty() {
+        return Err(invalid("has no host"));
+    }
+    let after_host = authority
+        .as_str()
+        .rsplit_once(']')
+        .map_or(authority.as_str(), |(_, rest)| rest);
+    if let Some((_, port)) = after_host.rsplit_once(':') {
+        if port.parse::<u16>().is_err() {
+            return Err(invalid("has an invalid port"));
         }
     }
-    if uri.host().is_none() {
-        return Err(Error::invalid_argument("base_url", "has no host"));
-    }
     if uri.query().is_some() {
-        return Err(Error::invalid_argument(
-            "base_url",
-            "must not carry a query",
-        ));
+        return Err(invalid("must not carry a query"));
     }
-    Ok(trimmed.to_owned())
+    let path = uri.path().trim_end_matches('/');
+    Ok(format!(
+        "{scheme}://{}{path}",
+        authority.as_str().to_ascii_lowercase()
+    ))
 }
 
 /// `{base}{path}?k1=v1&k2=v2` with every value percent-encoded.
@@ -98,6 +114,17 @@ mod tests {
         assert!(normalise_base_url("ftp://x").is_err());
         assert!(normalise_base_url("not a url").is_err());
         assert!(normalise_base_url("https://x/?a=b").is_err());
+        assert!(normalise_base_url("http://127.0.0.1:8080/wechat#x").is_err());
+        assert!(normalise_base_url("https://user:pw@host").is_err());
+        assert!(normalise_base_url("http://host:99999").is_err());
+        assert_eq!(
+            normalise_base_url("HTTP://API.Example.COM/Prefix/").unwrap(),
+            "http://api.example.com/Prefix"
+        );
+        assert_eq!(
+            normalise_base_url("http://[::1]:8080").unwrap(),
+            "http://[::1]:8080"
+        );
     }
 
     #[test]

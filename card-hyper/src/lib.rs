@@ -69,6 +69,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default for [`HyperTransportBuilder::max_response_bytes`]: 4 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// The longest [`HyperTransportBuilder::pool_idle_timeout`] taken: one day.
+pub const MAX_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 /// Default for [`HyperTransportBuilder::pool_idle_timeout`]: 90 seconds.
 pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -328,8 +330,9 @@ impl HyperTransportBuilder {
 
     /// How long an idle pooled connection is kept; `None` keeps it until the server closes it.
     /// Default 90 s.
+    /// Values above a day are taken as a day (hyper-util's idle timer overflows on huge ones).
     pub fn pool_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
-        self.config.pool_idle_timeout = timeout.into();
+        self.config.pool_idle_timeout = timeout.into().map(|t| t.min(MAX_POOL_IDLE_TIMEOUT));
         self
     }
 

@@ -8,13 +8,18 @@ pub(crate) const REDACTED: &str = "[redacted]";
 /// How many characters of a body a message shows.
 pub(crate) const SNIPPET_CHARS: usize = 160;
 
-/// True for query keys, JSON keys and headers whose values are credentials: `secret`,
-/// `appsecret`, anything ending in `access_token`, and the HTTP credential headers.
+/// True for query keys, JSON keys and headers whose values are credentials: any key ending in
+/// `secret`, `token` or `ticket` whatever its case and separators (`secret`, `app_secret`,
+/// `AppSecret`, `access_token`, `AccessToken`, `api_ticket`), and the HTTP credential headers.
 pub(crate) fn is_sensitive(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key == "secret"
-        || key == "appsecret"
-        || key.ends_with("access_token")
+    let key: String = key
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    key.ends_with("secret")
+        || key.ends_with("token")
+        || key.ends_with("ticket")
         || key == "authorization"
         || key == "proxy-authorization"
         || key == "cookie"
@@ -75,7 +80,7 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
     }
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
-    if lower.contains("secret") || lower.contains("access_token") {
+    if lower.contains("secret") || lower.contains("token") || lower.contains("ticket") {
         return format!("({} bytes, not shown: may hold a credential)", body.len());
     }
     truncate(text.into_owned())
@@ -103,6 +108,11 @@ mod tests {
             "component_access_token",
             "secret",
             "appsecret",
+            "app_secret",
+            "client_secret",
+            "AccessToken",
+            "ticket",
+            "api_ticket",
         ] {
             assert!(is_sensitive(key), "{key}");
         }

@@ -187,7 +187,28 @@ impl ModifyStock {
     }
 }
 
-operation!(ModifyStock => Ack, "modify_stock", "/card/modifystock", idempotent = false);
+/// The largest stock change (WeChat's `sku.quantity` ceiling).
+pub const STOCK_MAX: u64 = 100_000_000;
+
+impl ModifyStock {
+    fn check(&self) -> Result<()> {
+        crate::ops::require("card_id", &self.card_id)?;
+        for (field, value) in [
+            ("increase_stock_value", self.increase_stock_value),
+            ("reduce_stock_value", self.reduce_stock_value),
+        ] {
+            if value.is_some_and(|v| v > STOCK_MAX) {
+                return Err(Error::invalid_argument(
+                    field,
+                    format!("cannot exceed {STOCK_MAX}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+operation!(ModifyStock => Ack, "modify_stock", "/card/modifystock", idempotent = false, validate = ModifyStock::check);
 
 impl CardClient {
     /// Create a card (`card/create`); returns its `card_id`.

@@ -4,9 +4,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::client::CardClient;
+use crate::error::Error;
 use crate::error::Result;
 use crate::model::{is_true, Ack, UserCardStatus};
 use crate::operation::operation;
+use crate::ops::require;
+
+/// The most codes `card/code/deposit` imports in one call (WeChat's documented limit).
+pub const DEPOSIT_MAX_CODES: usize = 100;
 
 /// `card/code/deposit`: import custom codes for a card (at most 100 a call, per WeChat).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -18,7 +23,22 @@ pub struct DepositCode {
     pub codes: Vec<String>,
 }
 
-operation!(DepositCode => Ack, "deposit_code", "/card/code/deposit", idempotent = false);
+impl DepositCode {
+    fn check(&self) -> Result<()> {
+        require("card_id", &self.card_id)?;
+        if self.codes.is_empty() || self.codes.len() > DEPOSIT_MAX_CODES {
+            return Err(Error::invalid_argument(
+                "codes",
+                format!("give 1 to {DEPOSIT_MAX_CODES} codes per call"),
+            ));
+        }
+        self.codes
+            .iter()
+            .try_for_each(|code| require("codes", code))
+    }
+}
+
+operation!(DepositCode => Ack, "deposit_code", "/card/code/deposit", idempotent = false, validate = DepositCode::check);
 
 /// `card/code/getdepositcount`: how many imported codes a card has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -118,7 +138,13 @@ pub struct CodeInfo {
     pub extra: Map<String, Value>,
 }
 
-operation!(GetCode => CodeInfo, "get_code", "/card/code/get", idempotent = true);
+operation!(GetCode => CodeInfo, "get_code", "/card/code/get", idempotent = true, validate = GetCode::check);
+
+impl GetCode {
+    fn check(&self) -> Result<()> {
+        require("code", &self.code)
+    }
+}
 
 /// `card/code/consume`: redeem a code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -154,7 +180,13 @@ pub struct ConsumedCode {
     pub extra: Map<String, Value>,
 }
 
-operation!(ConsumeCode => ConsumedCode, "consume_code", "/card/code/consume", idempotent = false);
+operation!(ConsumeCode => ConsumedCode, "consume_code", "/card/code/consume", idempotent = false, validate = ConsumeCode::check);
+
+impl ConsumeCode {
+    fn check(&self) -> Result<()> {
+        require("code", &self.code)
+    }
+}
 
 /// `card/code/decrypt`: turn the `encrypt_code` of a card page URL into the real code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,7 +205,13 @@ pub struct DecryptedCode {
     pub extra: Map<String, Value>,
 }
 
-operation!(DecryptCode => DecryptedCode, "decrypt_code", "/card/code/decrypt", idempotent = true);
+operation!(DecryptCode => DecryptedCode, "decrypt_code", "/card/code/decrypt", idempotent = true, validate = DecryptCode::check);
+
+impl DecryptCode {
+    fn check(&self) -> Result<()> {
+        require("encrypt_code", &self.encrypt_code)
+    }
+}
 
 /// `card/code/unavailable`: make a code unusable (wechatpy's `invalid_code`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -188,7 +226,13 @@ pub struct InvalidCode {
     pub reason: Option<String>,
 }
 
-operation!(InvalidCode => Ack, "invalid_code", "/card/code/unavailable", idempotent = true);
+operation!(InvalidCode => Ack, "invalid_code", "/card/code/unavailable", idempotent = true, validate = InvalidCode::check);
+
+impl InvalidCode {
+    fn check(&self) -> Result<()> {
+        require("code", &self.code)
+    }
+}
 
 impl CardClient {
     /// Import custom codes (`card/code/deposit`; the list goes under the key `code`).

@@ -5,3 +5,14 @@ pub mod card;
 pub mod code;
 pub mod qrcode;
 pub mod redemption;
+
+use crate::error::{Error, Result};
+
+/// Refuse an empty identifier (a code, a card id) before anything is sent: WeChat would only
+/// answer with an unhelpful "invalid" error.
+pub(crate) fn require(field: &'static str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_argument(field, "must not be empty"));
+    }
+    Ok(())
+}

@@ -2,12 +2,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::store::{StoredToken, TokenStore};
+use super::store::{LockId, StoredToken, TokenStore};
 use crate::clock::Clock;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::sleep::Sleep;
 
@@ -34,7 +35,9 @@ impl fmt::Debug for FetchedToken {
 pub struct CachePolicy {
     /// A token is refreshed once it has this little validity left.
     pub safety_margin: Duration,
-    /// How long a refresh lock lives if its holder dies without releasing it.
+    /// How long a refresh lock lives if its holder dies without releasing it. Keep it longer
+    /// than a token fetch can take (the transport's request timeout), or a second process may
+    /// start a fetch while the first is still under way.
     pub lock_ttl: Duration,
     /// How often a caller waiting for another holder's refresh looks at the store again.
     pub poll_interval: Duration,
@@ -44,7 +47,7 @@ impl Default for CachePolicy {
     fn default() -> Self {
         Self {
             safety_margin: Duration::from_secs(300),
-            lock_ttl: Duration::from_secs(15),
+            lock_ttl: Duration::from_secs(45),
             poll_interval: Duration::from_millis(50),
         }
     }
@@ -60,6 +63,33 @@ pub(crate) struct TokenCache {
     sleeper: Arc<dyn Sleep>,
     policy: CachePolicy,
     local: tokio::sync::Mutex<()>,
+    /// Count of failed refreshes, so callers that waited on a failing refresh share its error
+    /// instead of repeating it one after another.
+    failures: AtomicU64,
+    last_failure: Mutex<Option<Error>>,
+    /// A store lock whose holder was cancelled mid-refresh; the next refresher releases it.
+    abandoned: Mutex<Option<LockId>>,
+    /// The lifetime of the last token fetched here: the safety margin never exceeds half of
+    /// it, so a short-lived token is still cached.
+    lifetime: AtomicU64,
+}
+
+/// Releases (by handing it to the next refresher) a store lock whose refresh was cancelled.
+struct HeldLock<'a> {
+    cache: &'a TokenCache,
+    id: Option<LockId>,
+}
+
+impl Drop for HeldLock<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            *lock(&self.cache.abandoned) = Some(id);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl fmt::Debug for TokenCache {
@@ -88,11 +118,21 @@ impl TokenCache {
             sleeper,
             policy,
             local: tokio::sync::Mutex::new(()),
+            failures: AtomicU64::new(0),
+            last_failure: Mutex::new(None),
+            abandoned: Mutex::new(None),
+            lifetime: AtomicU64::new(u64::MAX),
         }
     }
 
+    /// The safety margin in force: the policy's, but at most half the last known lifetime.
+    fn margin(&self) -> u64 {
+        let lifetime = self.lifetime.load(Ordering::Relaxed);
+        self.policy.safety_margin.as_secs().min(lifetime / 2)
+    }
+
     async fn fresh(&self) -> Result<Option<StoredToken>> {
-        let margin = self.policy.safety_margin.as_secs();
+        let margin = self.margin();
         let now = self.clock.now_unix();
         Ok(self
             .store
@@ -111,8 +151,22 @@ impl TokenCache {
         if let Some(token) = self.fresh().await? {
             return Ok(token.value);
         }
+        let failures_seen = self.failures.load(Ordering::SeqCst);
         let _local = self.local.lock().await;
-        let lock = loop {
+        if self.failures.load(Ordering::SeqCst) != failures_seen {
+            // The refresh this caller waited for failed: share that outcome rather than
+            // repeating the fetch once per waiting caller. The client's retry policy decides
+            // whether to try again (with backoff).
+            let shared = lock(&self.last_failure).as_ref().map(Error::duplicate);
+            if let Some(error) = shared {
+                return Err(error);
+            }
+        }
+        let abandoned = lock(&self.abandoned).take();
+        if let Some(id) = abandoned {
+            self.release(id).await;
+        }
+        let id = loop {
             if let Some(token) = self.fresh().await? {
                 return Ok(token.value);
             }
@@ -121,20 +175,34 @@ impl TokenCache {
                 .try_lock(&self.lock_key, self.policy.lock_ttl)
                 .await?
             {
-                Some(lock) => break lock,
+                Some(id) => break id,
                 // Another process is refreshing: wait for its token or for its lock to lapse.
                 None => self.sleeper.sleep(self.policy.poll_interval).await,
             }
+        };
+        let mut held = HeldLock {
+            cache: self,
+            id: Some(id),
         };
         let result = match self.fresh().await {
             Ok(Some(token)) => Ok(token.value),
             Ok(None) => self.fetch_and_store(fetch).await,
             Err(e) => Err(e),
         };
-        if let Err(e) = self.store.unlock(&self.lock_key, lock).await {
-            tracing::warn!(key = %self.key, error = %e, "could not release the token refresh lock");
+        if let Err(error) = &result {
+            *lock(&self.last_failure) = Some(error.duplicate());
+            self.failures.fetch_add(1, Ordering::SeqCst);
+        }
+        if let Some(id) = held.id.take() {
+            self.release(id).await;
         }
         result
+    }
+
+    async fn release(&self, id: LockId) {
+        if let Err(e) = self.store.unlock(&self.lock_key, id).await {
+            tracing::warn!(key = %self.key, error = %e, "could not release the token refresh lock");
+        }
     }
 
     async fn fetch_and_store<F, Fut>(&self, fetch: F) -> Result<Secret>
@@ -143,6 +211,7 @@ impl TokenCache {
         Fut: Future<Output = Result<FetchedToken>>,
     {
         let fetched = fetch().await?;
+        self.lifetime.store(fetched.expires_in, Ordering::Relaxed);
         let expires_at = self.clock.now_unix().saturating_add(fetched.expires_in);
         tracing::debug!(key = %self.key, expires_in = fetched.expires_in, "token refreshed");
         let token = StoredToken {

@@ -63,7 +63,7 @@ impl AccessTokenProvider for FixedToken {
 }
 
 /// Tokens from a [`TokenSource`], cached in a [`TokenStore`].
-pub struct CachedAccessToken {
+pub(crate) struct CachedAccessToken {
     cache: TokenCache,
     source: Arc<dyn TokenSource>,
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::cache::FetchedToken;
 use crate::codec::decode_envelope;
@@ -83,43 +83,50 @@ impl TokenSource for ClientCredentialSource {
 pub(crate) fn decode_token(
     status: http::StatusCode,
     body: &[u8],
-    value_key: &str,
-    expiry_key: &str,
+    value_key: &'static str,
+    expiry_key: &'static str,
 ) -> Result<FetchedToken> {
+    // Neither a decoding failure nor a gateway's error page may show the body: a token
+    // answer holds the token, and a misbehaving proxy may echo the query with the AppSecret.
     let redact = |e: Error| match e {
         Error::Decode { source, .. } => Error::Decode {
             source,
             body: BodySnippet::redacted(),
         },
+        Error::Http { status, .. } => Error::Http {
+            status,
+            body: BodySnippet::redacted(),
+        },
         other => other,
     };
     let map = decode_envelope(status, body).map_err(redact)?;
-    token_fields(&map, value_key, expiry_key).ok_or_else(|| Error::Decode {
-        source: DecodeError::MissingField(if map.contains_key(value_key) {
-            "expires_in"
-        } else {
-            "token"
-        }),
+    let value = map
+        .get(value_key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let value = value.ok_or(Error::Decode {
+        source: DecodeError::MissingField(value_key),
         body: BodySnippet::redacted(),
-    })
-}
-
-fn token_fields(
-    map: &Map<String, Value>,
-    value_key: &str,
-    expiry_key: &str,
-) -> Option<FetchedToken> {
-    let value = map.get(value_key)?.as_str().filter(|s| !s.is_empty())?;
-    let expires_in = match map.get(expiry_key) {
-        None | Some(Value::Null) => 7200,
-        Some(Value::Number(n)) => n.as_u64()?,
-        Some(Value::String(s)) => s.trim().parse().ok()?,
-        Some(_) => return None,
-    };
-    Some(FetchedToken {
+    })?;
+    let expires_in = expires_in_of(map.get(expiry_key)).ok_or(Error::Decode {
+        source: DecodeError::MissingField(expiry_key),
+        body: BodySnippet::redacted(),
+    })?;
+    Ok(FetchedToken {
         value: Secret::new(value),
         expires_in,
     })
+}
+
+/// The announced validity in seconds: an integer or a string holding one; 7200 (WeChat's
+/// constant) when absent.
+fn expires_in_of(value: Option<&Value>) -> Option<u64> {
+    match value {
+        None | Some(Value::Null) => Some(7200),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]
