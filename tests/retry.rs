@@ -309,3 +309,35 @@ async fn reconcile_tells_consumed_from_usable_from_unavailable() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cut_off_answer_is_ambiguous_and_only_reads_repeat_it() {
+    let cut = || {
+        Reply::raw(
+            200,
+            "application/json",
+            r#"{"errcode":0,"errmsg":"ok","card":{"card_id":"p"#,
+        )
+    };
+    let mock = MockTransport::recorded();
+    let consume = mock.on_post("/card/code/consume").respond(cut());
+    let (c, _) = client(&mock);
+    let err = c.consume_code("1", None).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Decode { .. }) && err.is_ambiguous(),
+        "{err:?}"
+    );
+    assert_eq!(
+        consume.calls(),
+        1,
+        "a consume whose answer was cut off may have been applied"
+    );
+
+    let mock = MockTransport::recorded();
+    let get = mock
+        .on_post("/card/code/get")
+        .respond_seq([cut(), Reply::file("card_code_get.json")]);
+    let (c, _) = client(&mock);
+    c.get_code("1", None, true).await.unwrap();
+    assert_eq!(get.calls(), 2);
+}

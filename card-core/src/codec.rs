@@ -28,8 +28,8 @@ pub fn encode_json<T: Serialize + ?Sized>(value: &T) -> Result<Bytes> {
         .map_err(|e| Error::invalid_argument("body", format!("cannot encode as JSON: {e}")))
 }
 
-/// Parse a body as JSON, leniently: invalid UTF-8 is replaced and raw control characters inside
-/// strings are escaped before a second attempt. Well-formed answers take the fast path.
+/// Parse a body as JSON, leniently: invalid UTF-8 is replaced, raw control characters inside
+/// strings are escaped and unpaired surrogate escapes replaced before a second attempt. Well-formed answers take the fast path.
 pub fn parse_lenient(body: &[u8]) -> std::result::Result<Value, DecodeError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(DecodeError::Empty);
@@ -38,7 +38,7 @@ pub fn parse_lenient(body: &[u8]) -> std::result::Result<Value, DecodeError> {
         Ok(value) => Ok(value),
         Err(first) => {
             let text = String::from_utf8_lossy(body);
-            let repaired = escape_raw_controls(&text);
+            let repaired = repair_strings(&text);
             if matches!((&text, &repaired), (Cow::Borrowed(_), Cow::Borrowed(_))) {
                 return Err(DecodeError::Syntax(first));
             }
@@ -47,39 +47,74 @@ pub fn parse_lenient(body: &[u8]) -> std::result::Result<Value, DecodeError> {
     }
 }
 
-/// Escape control characters (U+0000..U+001F) that appear raw inside JSON strings.
-fn escape_raw_controls(text: &str) -> Cow<'_, str> {
-    let mut in_string = false;
-    let mut escaped = false;
+/// Repair what WeChat's user-entered text puts inside JSON strings and strict parsers refuse:
+/// raw control characters (U+0000..U+001F) become `\u00XX` escapes, and `\uD8xx`-style
+/// escapes of unpaired UTF-16 surrogates (a nickname cut in the middle of an emoji) become
+/// U+FFFD. Everything else is copied unchanged; text needing no repair is not copied at all.
+fn repair_strings(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
     let mut out: Option<String> = None;
-    for (i, c) in text.char_indices() {
-        let mut replacement = None;
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            } else if (c as u32) < 0x20 {
-                replacement = Some(c);
-            }
-        } else if c == '"' {
-            in_string = true;
+    let mut copied = 0; // bytes of `text` already accounted for in `out`
+    let mut in_string = false;
+    let mut i = 0;
+    let mut replace =
+        |out: &mut Option<String>, copied: &mut usize, start: usize, end: usize, with: &str| {
+            let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            buf.push_str(&text[*copied..start]);
+            buf.push_str(with);
+            *copied = end;
+        };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !in_string {
+            in_string = b == b'"';
+            i += 1;
+            continue;
         }
-        match (replacement, out.as_mut()) {
-            (Some(ctrl), Some(buf)) => buf.push_str(&format!("\\u{:04x}", ctrl as u32)),
-            (Some(ctrl), None) => {
-                let mut buf = String::with_capacity(text.len() + 16);
-                buf.push_str(&text[..i]);
-                buf.push_str(&format!("\\u{:04x}", ctrl as u32));
-                out = Some(buf);
+        match b {
+            b'"' => {
+                in_string = false;
+                i += 1;
             }
-            (None, Some(buf)) => buf.push(c),
-            (None, None) => {}
+            b'\\' if bytes.get(i + 1) == Some(&b'u') => {
+                let unit = |at: usize| {
+                    text.get(at..at + 4)
+                        .and_then(|h| u16::from_str_radix(h, 16).ok())
+                };
+                match unit(i + 2) {
+                    Some(0xD800..=0xDBFF) => {
+                        let paired = bytes.get(i + 6) == Some(&b'\\')
+                            && bytes.get(i + 7) == Some(&b'u')
+                            && matches!(unit(i + 8), Some(0xDC00..=0xDFFF));
+                        if paired {
+                            i += 12;
+                        } else {
+                            replace(&mut out, &mut copied, i, i + 6, "\\ufffd");
+                            i += 6;
+                        }
+                    }
+                    Some(0xDC00..=0xDFFF) => {
+                        replace(&mut out, &mut copied, i, i + 6, "\\ufffd");
+                        i += 6;
+                    }
+                    _ => i += 2,
+                }
+            }
+            b'\\' => i += 2,
+            0x00..=0x1F => {
+                replace(&mut out, &mut copied, i, i + 1, &format!("\\u{b:04x}"));
+                i += 1;
+            }
+            _ => i += 1,
         }
     }
-    out.map_or(Cow::Borrowed(text), Cow::Owned)
+    match out {
+        Some(mut buf) => {
+            buf.push_str(&text[copied.min(text.len())..]);
+            Cow::Owned(buf)
+        }
+        None => Cow::Borrowed(text),
+    }
 }
 
 /// Read `errcode` as an integer from a number or a string holding one.
@@ -123,11 +158,11 @@ pub fn decode_envelope(status: http::StatusCode, body: &[u8]) -> Result<Map<Stri
         Value::Object(map) => map,
         other => return Err(fail(DecodeError::NotAnObject(json_kind(&other)))),
     };
-    let code = match map.remove("errcode") {
+    let code = match map.shift_remove("errcode") {
         Some(code) => errcode_of(&code).map_err(fail)?,
         None => 0,
     };
-    let message = map.remove("errmsg");
+    let message = map.shift_remove("errmsg");
     if code != 0 {
         let message = match message {
             Some(Value::String(s)) => s,
@@ -177,6 +212,25 @@ mod tests {
         assert_eq!(map["nickname"], "A\u{7}B🍭");
         assert_eq!(map["city"], "\u{8}");
         assert_eq!(map["url"], "http://x\"y");
+    }
+
+    #[test]
+    fn unpaired_surrogate_escapes_are_replaced() {
+        let map = decode_envelope(
+            OK,
+            br#"{"errcode":0,"a":"x\ud800","b":"\udc00y","c":"\ud83c\udf6d","d":"\ud83c\u0041"}"#,
+        )
+        .unwrap();
+        assert_eq!(map["a"], "x\u{FFFD}");
+        assert_eq!(map["b"], "\u{FFFD}y");
+        assert_eq!(map["c"], "🍭");
+        assert_eq!(map["d"], "\u{FFFD}A");
+    }
+
+    #[test]
+    fn unknown_fields_keep_their_order() {
+        let map = decode_envelope(OK, br#"{"errcode":0,"errmsg":"ok","a":1,"b":2,"c":3}"#).unwrap();
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
     }
 
     #[test]

@@ -138,11 +138,13 @@ impl Error {
         self.api_kind() == Some(ApiErrorKind::IpNotWhitelisted)
     }
 
-    /// The request may or may not have been applied: a timeout or I/O failure after sending,
-    /// a 5xx answer, or `-1` system busy. For a redemption, settle it with
-    /// [`CardClient::reconcile_consume`](crate::CardClient::reconcile_consume).
+    /// The request may have been applied though the call failed: a timeout or I/O failure
+    /// after sending, a 5xx answer, `-1` system busy, or a 2xx answer that could not be decoded
+    /// (WeChat handled the request; what it answered is unknown). For a redemption, settle it
+    /// with [`CardClient::reconcile_consume`](crate::CardClient::reconcile_consume).
     pub fn is_ambiguous(&self) -> bool {
-        crate::retry::FailureClass::of(self) == crate::retry::FailureClass::Ambiguous
+        matches!(self, Self::Decode { .. })
+            || crate::retry::FailureClass::of(self) == crate::retry::FailureClass::Ambiguous
     }
 
     /// A timeout while waiting for the answer (the request may have been applied).

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | stale token (40001, 40014, 42001) | forget the token, fetch another, repeat once | same |
 //! | connect failure (nothing was sent) | retry with backoff | retry with backoff |
-//! | timeout or I/O error after sending, HTTP 5xx, `-1` system busy | retry with backoff | **never**, unless the call opts in ([`CallOptions::retry_ambiguous`]) |
+//! | timeout or I/O error after sending, HTTP 5xx, `-1` system busy, a 2xx answer cut off or garbled | retry with backoff | **never**, unless the call opts in ([`CallOptions::retry_ambiguous`]) |
 //! | quota (45009, 45011), IP whitelist (40164), format and argument errors, 4xx, undecodable answers, anything else | never | never |
 //!
 //! Backoff is exponential from [`RetryPolicy::base_delay`], capped at
@@ -18,7 +18,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::error::{ApiErrorKind, Error};
+use crate::error::{ApiErrorKind, DecodeError, Error};
 use crate::transport::TransportErrorKind;
 
 /// How a failure bears on retrying.
@@ -46,6 +46,13 @@ impl FailureClass {
                 _ => Self::Permanent,
             },
             Error::Http { status, .. } if status.is_server_error() => Self::Ambiguous,
+            // A 2xx answer cut off or garbled in transit: WeChat handled the request, and the
+            // outcome is unknown. (An answer that parsed but had an unexpected shape is not
+            // transient, and repeating it would not help.)
+            Error::Decode {
+                source: DecodeError::Empty | DecodeError::Syntax(_),
+                ..
+            } => Self::Ambiguous,
             Error::Transport(e) => match e.kind() {
                 TransportErrorKind::Connect => Self::NothingSent,
                 TransportErrorKind::Timeout | TransportErrorKind::Io => Self::Ambiguous,
