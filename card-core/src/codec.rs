@@ -57,7 +57,7 @@ fn repair_strings(text: &str) -> Cow<'_, str> {
     let mut copied = 0; // bytes of `text` already accounted for in `out`
     let mut in_string = false;
     let mut i = 0;
-    let mut replace =
+    let replace =
         |out: &mut Option<String>, copied: &mut usize, start: usize, end: usize, with: &str| {
             let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
             buf.push_str(&text[*copied..start]);
