@@ -845,9 +845,10 @@ fn wrong_types_are_shape_errors_for_the_type_that_cares() {
 
     let err = decode::<card_core::CreatedCard>(200, r#"{"errcode":0,"card_id":12345}"#);
     assert_eq!(decode_fault(&err.unwrap_err()), Some(Fault::Shape));
-    // `card` of `card/get` is any JSON: a string is kept.
-    let doc: card_core::CardDocument = decode(200, r#"{"errcode":0,"card":"pFAKE1"}"#).unwrap();
-    assert_eq!(doc.card, "pFAKE1");
+    // `card` of `card/get` is a typed card document: a string where the object belongs is a
+    // shape error, not a panic and not a silently empty card.
+    let err = decode::<card_core::CardDocument>(200, r#"{"errcode":0,"card":"pFAKE1"}"#);
+    assert_eq!(decode_fault(&err.unwrap_err()), Some(Fault::Shape));
 }
 
 #[test]
