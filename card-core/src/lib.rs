@@ -32,6 +32,7 @@ pub mod model;
 pub mod operation;
 pub mod ops;
 pub mod secret;
+pub mod sign;
 pub mod sleep;
 pub mod token;
 pub mod transport;
