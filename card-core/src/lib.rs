@@ -45,7 +45,18 @@ pub use model::{Ack, CardStatus, UserCardStatus};
 pub use operation::Operation;
 pub use ops::card::*;
 pub use ops::code::*;
+pub use ops::color::*;
+pub use ops::distribution::*;
+pub use ops::location::*;
+pub use ops::luckymoney::*;
+pub use ops::member::*;
+pub use ops::paycell::*;
+pub use ops::paygift::*;
 pub use ops::qrcode::*;
+pub use ops::redirect::*;
+pub use ops::ticket::*;
+pub use ops::user::*;
+pub use ops::whitelist::*;
 pub use secret::Secret;
 pub use token::{AccessTokenProvider, FixedToken, MemoryTokenStore, TokenSource, TokenStore};
 pub use transport::{

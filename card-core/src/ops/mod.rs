@@ -3,4 +3,15 @@
 
 pub mod card;
 pub mod code;
+pub mod color;
+pub mod distribution;
+pub mod location;
+pub mod luckymoney;
+pub mod member;
+pub mod paycell;
+pub mod paygift;
 pub mod qrcode;
+pub mod redirect;
+pub mod ticket;
+pub mod user;
+pub mod whitelist;
