@@ -65,6 +65,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleep>,
     cache_policy: CachePolicy,
+    /// The JS-SDK ticket caches, made on first use (see `jssdk`).
+    tickets: crate::jssdk::TicketCaches,
 }
 
 impl fmt::Debug for CardClient {
@@ -121,6 +123,11 @@ impl CardClient {
             inner.sleeper.clone(),
             inner.cache_policy,
         )
+    }
+
+    /// The JS-SDK ticket caches of this client.
+    pub(crate) fn ticket_caches(&self) -> &crate::jssdk::TicketCaches {
+        &self.inner.tickets
     }
 
     /// Send any [`Operation`] and decode its typed answer.
@@ -377,6 +384,7 @@ impl ClientBuilder {
                 clock: self.clock,
                 sleeper: self.sleeper,
                 cache_policy: self.cache_policy,
+                tickets: Default::default(),
             }),
         })
     }

@@ -28,6 +28,7 @@ pub mod client;
 pub mod clock;
 pub mod codec;
 pub mod error;
+pub mod jssdk;
 pub mod model;
 pub mod operation;
 pub mod ops;
@@ -41,6 +42,7 @@ mod wire_enum;
 
 pub use client::{CardClient, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, ApiErrorKind, BodySnippet, DecodeError, Error, Result};
+pub use jssdk::{CardExt, ChooseCardSign, TicketKind};
 pub use model::{Ack, CardStatus, UserCardStatus};
 pub use operation::Operation;
 pub use ops::card::*;
