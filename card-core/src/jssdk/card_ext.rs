@@ -3,7 +3,7 @@
 use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
-use super::now_unix;
+use super::{non_empty, now_unix};
 use crate::client::CardClient;
 use crate::error::Result;
 use crate::sign::{nonce_str, sign_values};
@@ -55,11 +55,6 @@ pub struct CardExtBuilder {
     fixed_begintimestamp: Option<i64>,
     outer_str: Option<String>,
     balance: Option<i64>,
-}
-
-/// `Some` unless empty: an empty value is the same as none, in the JSON and the signature.
-fn non_empty(value: impl Into<String>) -> Option<String> {
-    Some(value.into()).filter(|v| !v.is_empty())
 }
 
 impl CardExtBuilder {

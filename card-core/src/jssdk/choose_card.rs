@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::now_unix;
+use super::{non_empty, now_unix};
 use crate::client::CardClient;
 use crate::error::{Error, Result};
 use crate::sign::{nonce_str, sign_values};
@@ -31,10 +31,6 @@ pub struct ChooseCardSignBuilder {
     card_id: Option<String>,
     timestamp: Option<u64>,
     nonce_str: Option<String>,
-}
-
-fn non_empty(value: impl Into<String>) -> Option<String> {
-    Some(value.into()).filter(|v| !v.is_empty())
 }
 
 impl ChooseCardSignBuilder {

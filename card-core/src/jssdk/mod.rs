@@ -35,3 +35,8 @@ fn now_unix() -> u64 {
     use crate::clock::{Clock, SystemClock};
     SystemClock.now_unix()
 }
+
+/// `Some` unless empty: an empty value is the same as none, in the JSON and the signature.
+fn non_empty(value: impl Into<String>) -> Option<String> {
+    Some(value.into()).filter(|v| !v.is_empty())
+}

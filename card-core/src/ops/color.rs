@@ -7,7 +7,7 @@ use crate::client::CardClient;
 pub struct CardColor {
     /// The name to put in `base_info.color`, such as `"Color010"`.
     pub name: &'static str,
-    /// The colour as `#rrggbb`.
+    /// The colour in hex (`#63b359`), as wechatpy's source writes it.
     pub value: &'static str,
 }
 

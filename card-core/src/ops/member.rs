@@ -104,7 +104,7 @@ pub struct ActivateMemberCard {
     pub code: String,
 }
 
-// Not idempotent: once applied, a repeat is refused for an already active card, which would
+// Not idempotent: once applied, a repeat may be refused for the now active card, which would
 // hide the success.
 operation!(ActivateMemberCard => Ack, "activate_membercard", "/card/membercard/activate", idempotent = false);
 
