@@ -72,6 +72,8 @@ struct Inner {
     cache_policy: CachePolicy,
     retry_policy: RetryPolicy,
     max_response_bytes: usize,
+    /// The JS-SDK ticket caches, made on first use (see `jssdk`).
+    tickets: crate::jssdk::TicketCaches,
 }
 
 impl fmt::Debug for CardClient {
@@ -130,6 +132,11 @@ impl CardClient {
             inner.sleeper.clone(),
             inner.cache_policy,
         )
+    }
+
+    /// The JS-SDK ticket caches of this client.
+    pub(crate) fn ticket_caches(&self) -> &crate::jssdk::TicketCaches {
+        &self.inner.tickets
     }
 
     /// This client with per-call options: the returned handle shares everything (transport,
@@ -487,6 +494,7 @@ impl ClientBuilder {
                 cache_policy: self.cache_policy,
                 retry_policy: self.retry_policy,
                 max_response_bytes: self.max_response_bytes,
+                tickets: Default::default(),
             }),
             options: CallOptions::default(),
         })

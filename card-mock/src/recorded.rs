@@ -96,6 +96,7 @@ recorded_files![
     "card_paycell_set.request.json",
     "card_paygiftcard_add.json",
     "card_paygiftcard_batchget.json",
+    "card_paygiftcard_batchget.single-pay.json",
     "card_paygiftcard_delete.json",
     "card_paygiftcard_getbyid.json",
     "card_qrcode_create.json",

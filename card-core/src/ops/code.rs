@@ -311,3 +311,31 @@ impl CardClient {
         .await
     }
 }
+
+/// `card/code/update`: give a user's code a new value (custom-code cards).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpdateCode {
+    /// The card. wechatpy always sends it (`null` when `None`); here `None` is left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<String>,
+    /// The current code (wechatpy's `old_code`, sent under the key `code`).
+    pub code: String,
+    /// The code it becomes.
+    pub new_code: String,
+}
+
+// Not idempotent: once applied, a repeat answers "invalid code" for the old value, which would
+// hide the success.
+operation!(UpdateCode => Ack, "update_code", "/card/code/update", idempotent = false);
+
+impl CardClient {
+    /// Change a code's value (`card/code/update`); `old_code` goes under the key `code`.
+    pub async fn update_code(&self, card_id: &str, old_code: &str, new_code: &str) -> Result<Ack> {
+        self.execute(&UpdateCode {
+            card_id: Some(card_id.to_owned()),
+            code: old_code.to_owned(),
+            new_code: new_code.to_owned(),
+        })
+        .await
+    }
+}

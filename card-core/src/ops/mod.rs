@@ -3,6 +3,13 @@
 
 pub mod card;
 pub mod code;
+pub mod color;
+pub mod distribution;
+pub mod location;
+pub mod luckymoney;
+pub mod member;
+pub mod paycell;
+pub mod paygift;
 pub mod qrcode;
 pub mod redemption;
 
@@ -16,3 +23,7 @@ pub(crate) fn require(field: &'static str, value: &str) -> Result<()> {
     }
     Ok(())
 }
+pub mod redirect;
+pub mod ticket;
+pub mod user;
+pub mod whitelist;

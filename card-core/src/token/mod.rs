@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 pub(crate) use cache::TokenCache;
 pub use cache::{CachePolicy, FetchedToken};
+pub(crate) use source::decode_token;
 pub use source::{ClientCredentialSource, TokenSource};
 pub use store::{LockId, MemoryTokenStore, StoredToken, TokenStore};
 
