@@ -17,8 +17,8 @@ use crate::operation::Operation;
 use crate::secret::Secret;
 use crate::sleep::{Sleep, ThreadSleep};
 use crate::token::{
-    AccessTokenProvider, CachePolicy, CachedAccessToken, ClientCredentialSource, MemoryTokenStore,
-    TokenCache, TokenSource, TokenStore,
+    AccessTokenProvider, CachePolicy, CachedAccessToken, MemoryTokenStore, TokenCache,
+    TokenEndpoint, TokenSource, TokenStore,
 };
 use crate::transport::Transport;
 use crate::url::{build_uri, normalise_base_url};
@@ -229,6 +229,7 @@ pub struct ClientBuilder {
     credentials: Option<(String, Secret)>,
     provider: Option<Arc<dyn AccessTokenProvider>>,
     source: Option<Arc<dyn TokenSource>>,
+    token_endpoint: TokenEndpoint,
     store: Option<Arc<dyn TokenStore>>,
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleep>,
@@ -253,6 +254,7 @@ impl ClientBuilder {
             credentials: None,
             provider: None,
             source: None,
+            token_endpoint: TokenEndpoint::default(),
             store: None,
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(ThreadSleep),
@@ -284,6 +286,13 @@ impl ClientBuilder {
     /// cached in the token store).
     pub fn token_source(mut self, source: impl TokenSource) -> Self {
         self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// Fetch access tokens from this WeChat endpoint (default [`TokenEndpoint::Token`]);
+    /// [`TokenEndpoint::StableToken`] is the one to use when several processes share a token.
+    pub fn token_endpoint(mut self, endpoint: TokenEndpoint) -> Self {
+        self.token_endpoint = endpoint;
         self
     }
 
@@ -335,12 +344,12 @@ impl ClientBuilder {
                 (Some(provider), _, _, _) => provider,
                 (None, source, Some(appid), Some(secret)) => {
                     let source = source.unwrap_or_else(|| {
-                        Arc::new(ClientCredentialSource::new(
+                        self.token_endpoint.source(
                             self.transport.clone(),
                             base_url.clone(),
                             appid.clone(),
                             secret.clone(),
-                        ))
+                        )
                     });
                     let cache = TokenCache::new(
                         store.clone(),

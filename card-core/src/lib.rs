@@ -46,7 +46,9 @@ pub use ops::card::*;
 pub use ops::code::*;
 pub use ops::qrcode::*;
 pub use secret::Secret;
-pub use token::{AccessTokenProvider, FixedToken, MemoryTokenStore, TokenSource, TokenStore};
+pub use token::{
+    AccessTokenProvider, FixedToken, MemoryTokenStore, TokenEndpoint, TokenSource, TokenStore,
+};
 pub use transport::{
     transport_fn, BoxError, FnTransport, HttpRequest, HttpResponse, Transport, TransportError,
     TransportErrorKind,
