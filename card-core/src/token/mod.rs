@@ -6,9 +6,12 @@
 //! calls on an expired token make one fetch), and forgets it when WeChat rejects it, but only if
 //! the stored token is still the one that failed. [`FixedToken`] serves tokens managed elsewhere.
 //!
-//! [`TokenEndpoint::StableToken`] switches the fetcher to `POST /cgi-bin/stable_token`.
+//! [`TokenEndpoint::StableToken`] switches the fetcher to `POST /cgi-bin/stable_token`, and
+//! [`FallbackTokenStore`] lets a shared store (Redis) fall back to process memory while it is
+//! unreachable.
 
 mod cache;
+mod fallback;
 mod source;
 mod stable;
 mod store;
@@ -18,6 +21,7 @@ use std::sync::{Arc, Mutex};
 
 pub(crate) use cache::TokenCache;
 pub use cache::{CachePolicy, FetchedToken};
+pub use fallback::FallbackTokenStore;
 pub use source::{ClientCredentialSource, TokenSource};
 pub use stable::{StableTokenSource, TokenEndpoint};
 pub use store::{LockId, MemoryTokenStore, StoredToken, TokenStore};
