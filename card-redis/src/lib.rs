@@ -35,9 +35,10 @@
 //!
 //! # Keys and values
 //!
-//! The client names its keys `{appid}:access_token` (and `{appid}:ticket:wx_card` for the card
-//! `api_ticket`), each with a refresh lock `{key}:lock`; this store puts its prefix in front
-//! (default `wechat-card`):
+//! The client names its keys `{appid}:access_token` (and, as the `TokenStore` trait documents,
+//! `{appid}:ticket:wx_card` for the card `api_ticket`), each with a refresh lock `{key}:lock`;
+//! this store puts its prefix in front (default `wechat-card`) and stores whatever key it is
+//! given the same way:
 //!
 //! | Redis key | holds | expires |
 //! |---|---|---|
