@@ -18,8 +18,8 @@ use crate::retry::{Attempts, CallOptions, Next, RetryPolicy};
 use crate::secret::Secret;
 use crate::sleep::{Sleep, ThreadSleep};
 use crate::token::{
-    AccessTokenProvider, CachePolicy, CachedAccessToken, ClientCredentialSource, MemoryTokenStore,
-    TokenCache, TokenSource, TokenStore,
+    AccessTokenProvider, CachePolicy, CachedAccessToken, MemoryTokenStore, TokenCache,
+    TokenEndpoint, TokenSource, TokenStore,
 };
 use crate::transport::Transport;
 use crate::url::{build_uri, normalise_base_url};
@@ -320,6 +320,7 @@ pub struct ClientBuilder {
     secret: Option<Secret>,
     provider: Option<Arc<dyn AccessTokenProvider>>,
     source: Option<Arc<dyn TokenSource>>,
+    token_endpoint: TokenEndpoint,
     store: Option<Arc<dyn TokenStore>>,
     clock: Arc<dyn Clock>,
     sleeper: Arc<dyn Sleep>,
@@ -347,6 +348,7 @@ impl ClientBuilder {
             secret: None,
             provider: None,
             source: None,
+            token_endpoint: TokenEndpoint::default(),
             store: None,
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(ThreadSleep),
@@ -389,6 +391,13 @@ impl ClientBuilder {
     /// cached in the token store).
     pub fn token_source(mut self, source: impl TokenSource) -> Self {
         self.source = Some(Arc::new(source));
+        self
+    }
+
+    /// Fetch access tokens from this WeChat endpoint (default [`TokenEndpoint::Token`]);
+    /// [`TokenEndpoint::StableToken`] is the one to use when several processes share a token.
+    pub fn token_endpoint(mut self, endpoint: TokenEndpoint) -> Self {
+        self.token_endpoint = endpoint;
         self
     }
 
@@ -448,12 +457,12 @@ impl ClientBuilder {
         let (appid, secret) = (self.appid, self.secret);
         let source: Option<Arc<dyn TokenSource>> = match (self.source, &appid, &secret) {
             (Some(source), _, _) => Some(source),
-            (None, Some(appid), Some(secret)) => Some(Arc::new(ClientCredentialSource::new(
+            (None, Some(appid), Some(secret)) => Some(self.token_endpoint.source(
                 self.transport.clone(),
                 base_url.clone(),
                 appid.clone(),
                 secret.clone(),
-            ))),
+            )),
             _ => None,
         };
         let tokens: Arc<dyn AccessTokenProvider> = match (self.provider, source, &appid) {

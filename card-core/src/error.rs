@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::transport::TransportError;
+use crate::transport::{BoxError, TransportError};
 
 /// How many bytes of an unexpected body an error keeps.
 pub const BODY_SNIPPET_LIMIT: usize = 512;
@@ -45,6 +45,16 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// The token store (a shared store such as Redis) failed, so no token could be read, stored
+    /// or locked. Nothing was sent to WeChat for this call.
+    #[error("token store: {message}")]
+    TokenStore {
+        /// What the store was doing.
+        message: String,
+        /// The store's own error.
+        #[source]
+        source: BoxError,
+    },
 }
 
 impl Error {
@@ -74,7 +84,24 @@ impl Error {
                 field: field.clone(),
                 reason: reason.clone(),
             },
+            Self::TokenStore { message, source } => Self::TokenStore {
+                message: message.clone(),
+                source: source.to_string().into(),
+            },
         }
+    }
+
+    /// An [`Error::TokenStore`]: the store failed while `message` (keep tokens out of it).
+    pub fn token_store(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::TokenStore {
+            message: message.into(),
+            source: source.into(),
+        }
+    }
+
+    /// The token store failed (a shared store such as Redis is unreachable, say).
+    pub fn is_token_store(&self) -> bool {
+        matches!(self, Self::TokenStore { .. })
     }
 
     /// The WeChat error, when this is one.

@@ -73,7 +73,9 @@ pub use ops::user::*;
 pub use ops::whitelist::*;
 pub use retry::{CallOptions, FailureClass, RetryPolicy};
 pub use secret::Secret;
-pub use token::{AccessTokenProvider, FixedToken, MemoryTokenStore, TokenSource, TokenStore};
+pub use token::{
+    AccessTokenProvider, FixedToken, MemoryTokenStore, TokenEndpoint, TokenSource, TokenStore,
+};
 pub use transport::{
     transport_fn, BoxError, FnTransport, HttpRequest, HttpResponse, Transport, TransportError,
     TransportErrorKind,

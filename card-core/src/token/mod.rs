@@ -5,18 +5,26 @@
 //! its absolute expiry and a safety margin, refreshes it single-flight (a thousand concurrent
 //! calls on an expired token make one fetch), and forgets it when WeChat rejects it, but only if
 //! the stored token is still the one that failed. [`FixedToken`] serves tokens managed elsewhere.
+//!
+//! [`TokenEndpoint::StableToken`] switches the fetcher to `POST /cgi-bin/stable_token`, and
+//! [`FallbackTokenStore`] lets a shared store (Redis) fall back to process memory while it is
+//! unreachable.
 
 mod cache;
+mod fallback;
 mod source;
+mod stable;
 mod store;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub(crate) use cache::TokenCache;
 pub use cache::{CachePolicy, FetchedToken};
+pub use fallback::FallbackTokenStore;
 pub(crate) use source::decode_token;
 pub use source::{ClientCredentialSource, TokenSource};
+pub use stable::{StableTokenSource, TokenEndpoint};
 pub use store::{LockId, MemoryTokenStore, StoredToken, TokenStore};
 
 use crate::error::Result;
@@ -64,14 +72,41 @@ impl AccessTokenProvider for FixedToken {
 }
 
 /// Tokens from a [`TokenSource`], cached in a [`TokenStore`].
+///
+/// After WeChat rejects a token, the next fetch this provider makes (if it is the one to fetch)
+/// goes through [`TokenSource::fetch_after_rejection`], so a stable-token source forces a new
+/// token exactly then and at no other time.
 pub(crate) struct CachedAccessToken {
     cache: TokenCache,
     source: Arc<dyn TokenSource>,
+    /// The token WeChat last rejected, until a different one is in hand.
+    rejected: Mutex<Option<Secret>>,
 }
 
 impl CachedAccessToken {
     pub(crate) fn new(cache: TokenCache, source: Arc<dyn TokenSource>) -> Self {
-        Self { cache, source }
+        Self {
+            cache,
+            source,
+            rejected: Mutex::new(None),
+        }
+    }
+
+    fn rejected(&self) -> std::sync::MutexGuard<'_, Option<Secret>> {
+        // Every critical section is one read or write of the Option: poisoning cannot leave it
+        // half-updated.
+        self.rejected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn fetch(&self) -> Result<FetchedToken> {
+        let after_rejection = self.rejected().is_some();
+        if after_rejection {
+            self.source.fetch_after_rejection().await
+        } else {
+            self.source.fetch().await
+        }
     }
 }
 
@@ -86,10 +121,18 @@ impl fmt::Debug for CachedAccessToken {
 #[async_trait::async_trait]
 impl AccessTokenProvider for CachedAccessToken {
     async fn access_token(&self) -> Result<Secret> {
-        self.cache.get(|| self.source.fetch()).await
+        let token = self.cache.get(|| self.fetch()).await?;
+        let mut rejected = self.rejected();
+        if rejected.as_ref().is_some_and(|r| *r != token) {
+            *rejected = None;
+        }
+        Ok(token)
     }
 
     async fn invalidate(&self, rejected: &Secret) -> Result<()> {
+        // Remember the rejection whether or not this call removes the token: if this process
+        // ends up making the next fetch, it must not be handed the rejected token again.
+        *self.rejected() = Some(rejected.clone());
         let removed = self.cache.invalidate(rejected).await?;
         tracing::debug!(removed, "access token rejected by WeChat");
         Ok(())

@@ -17,6 +17,14 @@ use crate::url::build_uri;
 pub trait TokenSource: Send + Sync + 'static {
     /// One fetch; no caching.
     async fn fetch(&self) -> Result<FetchedToken>;
+
+    /// One fetch made because WeChat rejected the token this process last used (40001, 40014
+    /// or 42001), so the source should insist on a new token rather than the current one.
+    /// Only [`StableTokenSource`](super::StableTokenSource) distinguishes the two (it sends
+    /// `force_refresh: true`); the default is a plain [`fetch`](Self::fetch).
+    async fn fetch_after_rejection(&self) -> Result<FetchedToken> {
+        self.fetch().await
+    }
 }
 
 /// `GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..`, WeChat's classic
