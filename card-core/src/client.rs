@@ -2,6 +2,7 @@
 //! provider, with one generic [`CardClient::execute`] behind every operation.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -110,7 +111,6 @@ impl CardClient {
     }
 
     /// The AppSecret, for signatures that need it.
-    #[allow(dead_code)]
     pub(crate) fn secret(&self) -> Option<&Secret> {
         self.inner.secret.as_ref()
     }
@@ -122,7 +122,6 @@ impl CardClient {
 
     /// A token cache under `key` sharing this client's store, clock and timings (used for the
     /// JS-SDK tickets, which are cached like the access token).
-    #[allow(dead_code)]
     pub(crate) fn token_cache(&self, key: String) -> TokenCache {
         let inner = &self.inner;
         TokenCache::new(
@@ -183,28 +182,34 @@ impl CardClient {
         idempotent: bool,
     ) -> Result<(Map<String, Value>, Bytes)> {
         let span = tracing::debug_span!("wechat_card", op = name, path);
-        self.call_with_retries(name, path, body, idempotent)
-            .instrument(span)
-            .await
+        let body = &body;
+        self.with_token_and_retries(name, path, idempotent, |token, attempt| async move {
+            self.attempt(name, path, body, &token, attempt).await
+        })
+        .instrument(span)
+        .await
     }
 
-    async fn call_with_retries(
+    /// Run `send` (one exchange that carries the access token) under the retry policy: get a
+    /// token, send, and on failure refresh a stale token once or back off and repeat, as
+    /// [`crate::retry`] decides. Every call that carries an access token goes through here.
+    pub(crate) async fn with_token_and_retries<T, F, Fut>(
         &self,
         name: &'static str,
         path: &'static str,
-        body: Bytes,
         idempotent: bool,
-    ) -> Result<(Map<String, Value>, Bytes)> {
-        let policy = self.retry_policy();
-        let mut attempts = Attempts::new(policy, idempotent, &self.options);
+        send: F,
+    ) -> Result<T>
+    where
+        F: Fn(Secret, u32) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut attempts = Attempts::new(self.retry_policy(), idempotent, &self.options);
         let mut token: Option<Secret> = None;
         let mut attempt = 1;
         loop {
             let result = match &token {
-                Some(token) => self
-                    .attempt(name, path, &body, token, attempt)
-                    .await
-                    .map(Some),
+                Some(token) => send(token.clone(), attempt).await.map(Some),
                 None => self.inner.tokens.access_token().await.map(|fresh| {
                     token = Some(fresh);
                     None

@@ -91,27 +91,20 @@ impl CardClient {
 
     /// One ticket fetch, with the client's stale-token rule: on 40001/40014/42001 the access
     /// token is forgotten and the fetch repeated once with a fresh one.
+    /// One ticket fetch, under the client's retry policy (a read: transient failures are
+    /// retried, a stale access token is replaced once).
     async fn fetch_ticket(&self, kind: TicketKind) -> Result<FetchedToken> {
-        let tokens = self.token_provider();
-        let token = tokens.access_token().await?;
-        match self.get_ticket_with(kind, &token).await {
-            Err(e) if e.is_token_stale() => {
-                tokens.invalidate(&token).await?;
-                let fresh = tokens.access_token().await?;
-                if fresh == token {
-                    return Err(e);
-                }
-                self.get_ticket_with(kind, &fresh).await
-            }
-            other => other,
-        }
+        self.with_token_and_retries("get_ticket", TICKET_PATH, true, |token, _| async move {
+            self.get_ticket_with(kind, &token).await
+        })
+        .await
     }
 
     async fn get_ticket_with(&self, kind: TicketKind, token: &Secret) -> Result<FetchedToken> {
         // `type` first, as wechatpy and WeChat's documentation order them.
         let uri = build_uri(
             self.base_url(),
-            "/cgi-bin/ticket/getticket",
+            TICKET_PATH,
             &[("type", kind.as_str()), ("access_token", token.expose())],
         )?;
         let request = http::Request::get(uri)
@@ -127,6 +120,9 @@ impl CardClient {
         decode_token(response.status(), response.body(), "ticket", "expires_in")
     }
 }
+
+/// The ticket endpoint, under the base URL.
+const TICKET_PATH: &str = "/cgi-bin/ticket/getticket";
 
 #[cfg(test)]
 mod tests {
