@@ -27,20 +27,18 @@ pub trait TokenSource: Send + Sync + 'static {
     }
 }
 
-/// `GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..`, WeChat's classic
-/// token endpoint. Each fetch invalidates the app's previous token after a short grace period,
-/// which is why fetches are single-flight and shared through a [`super::TokenStore`].
-pub struct ClientCredentialSource {
-    transport: Arc<dyn Transport>,
-    base_url: Arc<str>,
-    appid: String,
-    secret: Secret,
+/// What a token source needs to ask WeChat for a token: the transport, the base URL and the
+/// app's credentials. The secret stays redacted in `Debug`.
+#[derive(Clone)]
+pub(crate) struct AppEndpoint {
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) base_url: Arc<str>,
+    pub(crate) appid: String,
+    pub(crate) secret: Secret,
 }
 
-impl ClientCredentialSource {
-    /// A source for the app's credentials, sending through `transport` to `base_url`
-    /// (normally `https://api.weixin.qq.com`).
-    pub fn new(
+impl AppEndpoint {
+    pub(crate) fn new(
         transport: Arc<dyn Transport>,
         base_url: impl Into<Arc<str>>,
         appid: impl Into<String>,
@@ -53,30 +51,9 @@ impl ClientCredentialSource {
             secret,
         }
     }
-}
 
-impl fmt::Debug for ClientCredentialSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientCredentialSource")
-            .field("base_url", &self.base_url)
-            .field("appid", &self.appid)
-            .field("secret", &self.secret)
-            .finish_non_exhaustive()
-    }
-}
-
-#[async_trait::async_trait]
-impl TokenSource for ClientCredentialSource {
-    async fn fetch(&self) -> Result<FetchedToken> {
-        let query = [
-            ("grant_type", "client_credential"),
-            ("appid", self.appid.as_str()),
-            ("secret", self.secret.expose()),
-        ];
-        let uri = build_uri(&self.base_url, "/cgi-bin/token", &query)?;
-        let request = http::Request::get(uri)
-            .body(bytes::Bytes::new())
-            .map_err(|e| Error::invalid_argument("request", e.to_string()))?;
+    /// Send a token request and decode its answer, keeping the body out of every error.
+    pub(crate) async fn send(&self, request: crate::HttpRequest) -> Result<FetchedToken> {
         let response = self.transport.send(request).await?;
         decode_token(
             response.status(),
@@ -84,6 +61,52 @@ impl TokenSource for ClientCredentialSource {
             "access_token",
             "expires_in",
         )
+    }
+}
+
+impl fmt::Debug for AppEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppEndpoint")
+            .field("base_url", &self.base_url)
+            .field("appid", &self.appid)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..`, WeChat's classic
+/// token endpoint. Each fetch invalidates the app's previous token after a short grace period,
+/// which is why fetches are single-flight and shared through a [`super::TokenStore`].
+#[derive(Debug)]
+pub struct ClientCredentialSource(AppEndpoint);
+
+impl ClientCredentialSource {
+    /// A source for the app's credentials, sending through `transport` to `base_url`
+    /// (normally `https://api.weixin.qq.com`).
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        base_url: impl Into<Arc<str>>,
+        appid: impl Into<String>,
+        secret: Secret,
+    ) -> Self {
+        Self(AppEndpoint::new(transport, base_url, appid, secret))
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenSource for ClientCredentialSource {
+    async fn fetch(&self) -> Result<FetchedToken> {
+        let app = &self.0;
+        let query = [
+            ("grant_type", "client_credential"),
+            ("appid", app.appid.as_str()),
+            ("secret", app.secret.expose()),
+        ];
+        let uri = build_uri(&app.base_url, "/cgi-bin/token", &query)?;
+        let request = http::Request::get(uri)
+            .body(bytes::Bytes::new())
+            .map_err(|e| Error::invalid_argument("request", e.to_string()))?;
+        app.send(request).await
     }
 }
 

@@ -1,10 +1,9 @@
 //! `POST /cgi-bin/stable_token`, and the choice between it and the classic endpoint.
 
-use std::fmt;
 use std::sync::Arc;
 
 use super::cache::FetchedToken;
-use super::source::{decode_token, ClientCredentialSource, TokenSource};
+use super::source::{AppEndpoint, ClientCredentialSource, TokenSource};
 use crate::codec::JSON_CONTENT_TYPE;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -58,12 +57,8 @@ impl TokenEndpoint {
 ///
 /// The request body carries the AppSecret: it is never logged, and errors never echo bodies of
 /// the token endpoint.
-pub struct StableTokenSource {
-    transport: Arc<dyn Transport>,
-    base_url: Arc<str>,
-    appid: String,
-    secret: Secret,
-}
+#[derive(Debug)]
+pub struct StableTokenSource(AppEndpoint);
 
 impl StableTokenSource {
     /// A source for the app's credentials, sending through `transport` to `base_url`
@@ -74,47 +69,26 @@ impl StableTokenSource {
         appid: impl Into<String>,
         secret: Secret,
     ) -> Self {
-        Self {
-            transport,
-            base_url: base_url.into(),
-            appid: appid.into(),
-            secret,
-        }
+        Self(AppEndpoint::new(transport, base_url, appid, secret))
     }
 
     async fn request(&self, force_refresh: bool) -> Result<FetchedToken> {
         // Field order as in WeChat's documentation; serde_json keeps insertion order here.
         let body = serde_json::json!({
             "grant_type": "client_credential",
-            "appid": self.appid,
-            "secret": self.secret.expose(),
+            "appid": self.0.appid,
+            "secret": self.0.secret.expose(),
             "force_refresh": force_refresh,
         });
         let body = serde_json::to_vec(&body)
             .map_err(|e| Error::invalid_argument("stable_token", e.to_string()))?;
-        let uri = build_uri(&self.base_url, "/cgi-bin/stable_token", &[])?;
+        let uri = build_uri(&self.0.base_url, "/cgi-bin/stable_token", &[])?;
         let request = http::Request::post(uri)
             .header(http::header::CONTENT_TYPE, JSON_CONTENT_TYPE)
             .body(bytes::Bytes::from(body))
             .map_err(|e| Error::invalid_argument("request", e.to_string()))?;
         tracing::debug!(force_refresh, "fetching a stable access token");
-        let response = self.transport.send(request).await?;
-        decode_token(
-            response.status(),
-            response.body(),
-            "access_token",
-            "expires_in",
-        )
-    }
-}
-
-impl fmt::Debug for StableTokenSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StableTokenSource")
-            .field("base_url", &self.base_url)
-            .field("appid", &self.appid)
-            .field("secret", &self.secret)
-            .finish_non_exhaustive()
+        self.0.send(request).await
     }
 }
 
