@@ -8,36 +8,8 @@ use card_core::sleep::NoSleep;
 use card_core::token::{MemoryTokenStore, StoredToken, TokenStore};
 use card_core::{CardClient, Error, FixedToken, Secret};
 use card_mock::{MockTransport, Reply};
+use card_tests::{mock_client, mock_client_with, token_reply, T0, TEST_APPID};
 use serde_json::json;
-
-const APPID: &str = "wxAPPID";
-const T0: u64 = 1_700_000_000;
-
-fn token_reply(token: &str) -> Reply {
-    Reply::json(json!({"access_token": token, "expires_in": 7200}))
-}
-
-fn client_with(
-    mock: &MockTransport,
-    clock: Arc<ManualClock>,
-    store: Arc<dyn TokenStore>,
-) -> CardClient {
-    CardClient::builder(mock.clone())
-        .credentials(APPID, "app-secret-xyz")
-        .clock(clock)
-        .token_store(store)
-        .sleeper(NoSleep)
-        .build()
-        .unwrap()
-}
-
-fn client(mock: &MockTransport) -> CardClient {
-    client_with(
-        mock,
-        Arc::new(ManualClock::new(T0)),
-        Arc::new(MemoryTokenStore::new()),
-    )
-}
 
 fn tokens_used(mock: &MockTransport, path: &str) -> Vec<String> {
     mock.requests_to(path)
@@ -53,7 +25,7 @@ async fn token_is_fetched_once_and_reused_until_near_expiry() {
         .on_get("/cgi-bin/token")
         .respond_seq([token_reply("T1"), token_reply("T2")]);
     let clock = Arc::new(ManualClock::new(T0));
-    let c = client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
+    let c = mock_client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
 
     c.get_deposit_count("C").await.unwrap();
     c.get_deposit_count("C").await.unwrap();
@@ -63,7 +35,7 @@ async fn token_is_fetched_once_and_reused_until_near_expiry() {
         token_request.query_param("grant_type"),
         Some("client_credential")
     );
-    assert_eq!(token_request.query_param("appid"), Some(APPID));
+    assert_eq!(token_request.query_param("appid"), Some(TEST_APPID));
     assert_eq!(token_request.query_param("secret"), Some("app-secret-xyz"));
 
     // 7200 s of validity, 300 s safety margin: still fresh at +6899 s, refreshed at +6900 s.
@@ -95,7 +67,7 @@ async fn concurrent_calls_on_a_cold_cache_fetch_one_token() {
         }
     });
     let c = CardClient::builder(slow)
-        .credentials(APPID, "s")
+        .credentials(TEST_APPID, "s")
         .build()
         .unwrap();
     let calls: Vec<_> = (0..1000)
@@ -122,7 +94,7 @@ async fn each_stale_token_code_refreshes_and_retries_once() {
             Reply::wechat_error(code, "access_token is invalid or not latest"),
             Reply::file("card_code_consume.json"),
         ]);
-        let consumed = client(&mock)
+        let consumed = mock_client(&mock)
             .consume_code("110201201245", None)
             .await
             .unwrap();
@@ -160,7 +132,7 @@ async fn a_persistent_stale_token_is_retried_once_then_surfaced() {
     let calls = mock
         .on_post("/card/get")
         .respond(Reply::wechat_error(40001, "invalid credential"));
-    let err = client(&mock).get("C").await.unwrap_err();
+    let err = mock_client(&mock).get("C").await.unwrap_err();
     assert!(err.is_token_stale(), "{err:?}");
     assert_eq!(calls.calls(), 2);
     assert_eq!(fetches.calls(), 2);
@@ -179,7 +151,10 @@ async fn other_errors_are_not_retried() {
         let calls = mock
             .on_post("/card/code/consume")
             .respond(Reply::wechat_error(code, "x"));
-        let err = client(&mock).consume_code("1", None).await.unwrap_err();
+        let err = mock_client(&mock)
+            .consume_code("1", None)
+            .await
+            .unwrap_err();
         assert!(check(&err), "{code}: {err:?}");
         assert_eq!(err.api_code(), Some(code));
         assert_eq!(calls.calls(), 1, "{code}");
@@ -194,8 +169,8 @@ async fn invalidation_spares_a_token_another_client_already_replaced() {
     let fetches = mock
         .on_get("/cgi-bin/token")
         .respond_seq([token_reply("T1"), token_reply("T2")]);
-    let a = client_with(&mock, clock.clone(), store.clone());
-    let b = client_with(&mock, clock.clone(), store.clone());
+    let a = mock_client_with(&mock, clock.clone(), store.clone());
+    let b = mock_client_with(&mock, clock.clone(), store.clone());
     a.get_deposit_count("C").await.unwrap();
     b.get_deposit_count("C").await.unwrap();
     assert_eq!(
@@ -207,7 +182,7 @@ async fn invalidation_spares_a_token_another_client_already_replaced() {
     // Someone (another node) already replaced T1 by T2 in the store; A now hears 40001 for T1.
     store
         .put(
-            &format!("{APPID}:access_token"),
+            &format!("{TEST_APPID}:access_token"),
             StoredToken {
                 value: Secret::new("T2"),
                 expires_at: T0 + 7200,
@@ -220,7 +195,7 @@ async fn invalidation_spares_a_token_another_client_already_replaced() {
         .await
         .unwrap();
     let kept = store
-        .get(&format!("{APPID}:access_token"))
+        .get(&format!("{TEST_APPID}:access_token"))
         .await
         .unwrap()
         .unwrap();
@@ -237,7 +212,7 @@ async fn invalidation_spares_a_token_another_client_already_replaced() {
         .await
         .unwrap();
     assert!(store
-        .get(&format!("{APPID}:access_token"))
+        .get(&format!("{TEST_APPID}:access_token"))
         .await
         .unwrap()
         .is_none());
@@ -264,7 +239,7 @@ async fn token_endpoint_errors_surface_typed() {
     let mock = MockTransport::recorded();
     mock.on_get("/cgi-bin/token")
         .respond_file("cgi-bin_token.invalid-appid-error.json");
-    let err = client(&mock).get("C").await.unwrap_err();
+    let err = mock_client(&mock).get("C").await.unwrap_err();
     assert_eq!(err.api_code(), Some(40013));
     assert!(mock.requests_to("/card/get").is_empty());
 }
@@ -274,7 +249,7 @@ async fn http_and_decode_failures_are_typed() {
     let mock = MockTransport::recorded();
     mock.on_post("/card/get")
         .respond(Reply::raw(502, "text/html", "<html>Bad Gateway</html>"));
-    match client(&mock).get("C").await.unwrap_err() {
+    match mock_client(&mock).get("C").await.unwrap_err() {
         Error::Http { status, body } => {
             assert_eq!(status, 502);
             assert_eq!(body.as_str(), "<html>Bad Gateway</html>");
@@ -289,7 +264,7 @@ async fn http_and_decode_failures_are_typed() {
         r#"{"errcode":0,"card_id":"p"#,
     ));
     assert!(matches!(
-        client(&mock)
+        mock_client(&mock)
             .execute(&card_core::CreateCard(json!({})))
             .await
             .unwrap_err(),
@@ -301,7 +276,7 @@ async fn http_and_decode_failures_are_typed() {
     mock.on_post("/card/create")
         .respond(Reply::json(json!({"errcode": 0, "errmsg": "ok"})));
     assert!(matches!(
-        client(&mock)
+        mock_client(&mock)
             .execute(&card_core::CreateCard(json!({})))
             .await
             .unwrap_err(),
@@ -314,7 +289,10 @@ async fn transport_errors_surface_with_their_kind() {
     let mock = MockTransport::recorded();
     mock.on_post("/card/code/consume")
         .fail(card_core::TransportErrorKind::Timeout, "read timed out");
-    let err = client(&mock).consume_code("1", None).await.unwrap_err();
+    let err = mock_client(&mock)
+        .consume_code("1", None)
+        .await
+        .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(mock.requests_to("/card/code/consume").len(), 1);
 }
@@ -322,7 +300,7 @@ async fn transport_errors_surface_with_their_kind() {
 #[tokio::test]
 async fn secrets_do_not_show_in_debug_output() {
     let mock = MockTransport::recorded();
-    let c = client(&mock);
+    let c = mock_client(&mock);
     c.get("C").await.unwrap();
     let shown = format!("{c:?}");
     assert!(!shown.contains("app-secret-xyz"), "{shown}");
@@ -364,7 +342,7 @@ async fn callers_waiting_on_a_failed_refresh_share_its_error() {
         .on_get("/cgi-bin/token")
         .respond_file("error.45009.json");
     let c = CardClient::builder(slow_tokens(&mock, 100))
-        .credentials(APPID, "s")
+        .credentials(TEST_APPID, "s")
         .sleeper(NoSleep)
         .build()
         .unwrap();
@@ -389,7 +367,7 @@ async fn a_call_cancelled_during_the_token_fetch_does_not_stall_the_next() {
     let mock = MockTransport::recorded();
     let fetches = mock.on_get("/cgi-bin/token").respond(token_reply("T1"));
     let c = CardClient::builder(slow_tokens(&mock, 300))
-        .credentials(APPID, "s")
+        .credentials(TEST_APPID, "s")
         .sleeper(NoSleep)
         .build()
         .unwrap();
@@ -421,7 +399,7 @@ async fn a_token_shorter_lived_than_the_margin_is_still_cached() {
         json!({"access_token": "SHORT", "expires_in": 200}),
     ));
     let clock = Arc::new(ManualClock::new(T0));
-    let c = client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
+    let c = mock_client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
     c.get_deposit_count("C").await.unwrap();
     c.get_deposit_count("C").await.unwrap();
     assert_eq!(fetches.calls(), 1);
@@ -470,7 +448,7 @@ async fn token_endpoint_failures_never_show_the_token_or_secret() {
     ] {
         let mock = MockTransport::recorded();
         mock.on_get("/cgi-bin/token").respond(reply);
-        let err = client(&mock).get_deposit_count("C").await.unwrap_err();
+        let err = mock_client(&mock).get_deposit_count("C").await.unwrap_err();
         let shown = format!("{err} {err:?}");
         for secret in ["TOKLEAK", "app-secret-xyz"] {
             assert!(!shown.contains(secret), "{shown}");
@@ -479,7 +457,7 @@ async fn token_endpoint_failures_never_show_the_token_or_secret() {
     let mock = MockTransport::recorded();
     mock.on_get("/cgi-bin/token")
         .respond(Reply::json(json!({"expires_in": 7200})));
-    let err = client(&mock).get_deposit_count("C").await.unwrap_err();
+    let err = mock_client(&mock).get_deposit_count("C").await.unwrap_err();
     assert!(
         err.to_string().contains("access_token"),
         "names the missing field: {err}"
@@ -489,7 +467,7 @@ async fn token_endpoint_failures_never_show_the_token_or_secret() {
 #[tokio::test]
 async fn arguments_that_cannot_succeed_are_refused_before_sending() {
     let mock = MockTransport::recorded();
-    let c = client(&mock);
+    let c = mock_client(&mock);
     for (err, field) in [
         (c.consume_code("", None).await.unwrap_err(), "code"),
         (c.get_code("  ", None, true).await.unwrap_err(), "code"),

@@ -13,24 +13,13 @@ use card_core::{
     TransportErrorKind, UserCardStatus,
 };
 use card_mock::{MockTransport, Reply};
+use card_tests::{mock_client, token_reply};
 use serde_json::json;
-
-fn client(mock: &MockTransport) -> CardClient {
-    CardClient::builder(mock.clone())
-        .credentials("wxAPPID", "app-secret-xyz")
-        .sleeper(NoSleep)
-        .build()
-        .unwrap()
-}
-
-fn token_reply(token: &str) -> Reply {
-    Reply::json(json!({"access_token": token, "expires_in": 7200}))
-}
 
 #[tokio::test]
 async fn f01_chinese_and_emoji_go_out_as_raw_utf8_and_40033_is_not_retried() {
     let mock = MockTransport::recorded();
-    let c = client(&mock);
+    let c = mock_client(&mock);
     c.create(&card_tests::groupon("团购券🎁", "测试店"))
         .await
         .unwrap();
@@ -65,7 +54,7 @@ async fn f02_raw_control_characters_in_user_text_are_decoded() {
     let body = b"{\"errcode\":0,\"errmsg\":\"ok\",\"openid\":\"oFAKE1\",\"nickname\":\"A\x07B\xF0\x9F\x8D\xAD\",\"city\":\"\x08\",\"headimgurl\":\"http:\\/\\/wx.qlogo.cn\\/mmopen\\/X\\/0\"}";
     mock.on_post("/card/membercard/userinfo/get")
         .respond(Reply::raw(200, "text/plain", &body[..]));
-    let info = client(&mock)
+    let info = mock_client(&mock)
         .get_membercard_user_info("pFAKE1", "111122223333")
         .await
         .unwrap();
@@ -84,7 +73,7 @@ async fn f03_check_consume_false_answers_with_the_state_and_40127_is_named() {
     mock.on_post("/card/code/get")
         .body_json(json!({"code": "111122223333"}))
         .respond_file("card_code_get.card-status-error.json");
-    let c = client(&mock);
+    let c = mock_client(&mock);
     let info = c.get_code("111122223333", None, false).await.unwrap();
     assert_eq!(info.can_consume, Some(false));
     assert_eq!(info.user_card_status, Some(UserCardStatus::Delete));
@@ -128,7 +117,7 @@ async fn f06_the_card_ticket_and_the_jsapi_ticket_are_kept_apart() {
     mock.on_get("/cgi-bin/ticket/getticket")
         .query("type", "jsapi")
         .respond_json(json!({"errcode":0,"errmsg":"ok","ticket":"JSAPI_T","expires_in":7200}));
-    let c = client(&mock);
+    let c = mock_client(&mock);
     assert_eq!(c.get_jsapi_card_ticket().await.unwrap().expose(), "CARD_T");
     assert_eq!(c.get_jsapi_ticket().await.unwrap().expose(), "JSAPI_T");
     assert_eq!(c.get_jsapi_card_ticket().await.unwrap().expose(), "CARD_T");
@@ -200,7 +189,10 @@ async fn f08_every_stale_token_code_refreshes_once_then_surfaces() {
         let calls = mock
             .on_post("/card/code/get")
             .respond(Reply::wechat_error(code, "access_token is invalid"));
-        let err = client(&mock).get_code("1", None, true).await.unwrap_err();
+        let err = mock_client(&mock)
+            .get_code("1", None, true)
+            .await
+            .unwrap_err();
         assert!(err.is_token_stale(), "{code}");
         assert_eq!(
             (calls.calls(), fetches.calls()),
@@ -217,7 +209,7 @@ async fn f09_a_timed_out_consume_is_never_repeated() {
         Reply::error(TransportErrorKind::Timeout, "read timed out after sending"),
         Reply::wechat_error(40099, "invalid code, this code has consumed."),
     ]);
-    let err = client(&mock)
+    let err = mock_client(&mock)
         .consume_code("111122223333", None)
         .await
         .unwrap_err();
@@ -245,7 +237,7 @@ async fn f10_an_ambiguous_consume_is_settled_by_the_code_state() {
     mock.on_post("/card/code/get")
         .body_partial(json!({"check_consume": false}))
         .respond_json(json!({"errcode":0,"errmsg":"ok","card":{"card_id":"pFAKE1"},"openid":"oFAKE1","can_consume":false,"user_card_status":"CONSUMED"}));
-    let c = client(&mock);
+    let c = mock_client(&mock);
     let err = c
         .consume_code("111122223333", Some("pFAKE1"))
         .await
@@ -269,7 +261,7 @@ async fn f11_member_updates_send_both_the_delta_and_the_absolute_and_nothing_uns
         record_bonus: Some("消费30元，获得3积分".into()),
         ..MemberUpdate::default()
     };
-    client(&mock)
+    mock_client(&mock)
         .update_membercard("111122223333", "pFAKE1", changes)
         .await
         .unwrap();
@@ -292,7 +284,7 @@ async fn f12_quota_errors_are_named_and_never_retried() {
         let calls = mock
             .on_post("/card/batchget")
             .respond(Reply::wechat_error(code, message));
-        let err = client(&mock).batch_get(0, 10, None).await.unwrap_err();
+        let err = mock_client(&mock).batch_get(0, 10, None).await.unwrap_err();
         assert!(err.is_quota(), "{code}");
         assert_eq!(calls.calls(), 1, "{code}");
     }
@@ -306,7 +298,7 @@ async fn f13_system_busy_is_named_retried_only_for_reads_and_keeps_its_rid() {
         .on_post("/card/code/get")
         .respond_seq([busy(), Reply::file("card_code_get.json")]);
     let consume = mock.on_post("/card/code/consume").respond(busy());
-    let c = client(&mock);
+    let c = mock_client(&mock);
     c.get_code("1", None, true).await.unwrap();
     assert_eq!(get.calls(), 2);
     let err = c.consume_code("1", None).await.unwrap_err();
@@ -318,7 +310,7 @@ async fn f13_system_busy_is_named_retried_only_for_reads_and_keeps_its_rid() {
     mock.on_post("/card/get")
         .respond(Reply::wechat_error(61451, "invalid parameter"));
     assert_eq!(
-        client(&mock).get("p").await.unwrap_err().api_code(),
+        mock_client(&mock).get("p").await.unwrap_err().api_code(),
         Some(61451)
     );
 }
@@ -378,7 +370,7 @@ async fn f15_wrongly_shaped_documents_are_unrepresentable_and_47001_is_not_retri
     let calls = mock
         .on_post("/card/create")
         .respond(Reply::wechat_error(47001, "data format error"));
-    let err = client(&mock).create(&card).await.unwrap_err();
+    let err = mock_client(&mock).create(&card).await.unwrap_err();
     assert_eq!(err.api_kind(), Some(card_core::ApiErrorKind::DataFormat));
     assert_eq!(calls.calls(), 1);
 }

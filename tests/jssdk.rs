@@ -6,14 +6,12 @@ use std::time::Duration;
 
 use card_core::clock::ManualClock;
 use card_core::jssdk::{CardExt, ChooseCardSign, TicketKind};
-use card_core::sleep::NoSleep;
 use card_core::token::{MemoryTokenStore, TokenStore};
 use card_core::{CardClient, Error, FixedToken, Secret};
 use card_mock::{MockTransport, Reply};
+use card_tests::{mock_client, mock_client_with, token_reply, T0, TEST_APPID};
 use serde_json::json;
 
-const APPID: &str = "wxAPPID";
-const T0: u64 = 1_700_000_000;
 const TICKET_PATH: &str = "/cgi-bin/ticket/getticket";
 /// The ticket of the recorded `cgi-bin_ticket_getticket.wx_card.json`.
 const RECORDED_TICKET: &str =
@@ -21,32 +19,6 @@ const RECORDED_TICKET: &str =
 
 fn ticket_reply(ticket: &str) -> Reply {
     Reply::json(json!({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": 7200}))
-}
-
-fn token_reply(token: &str) -> Reply {
-    Reply::json(json!({"access_token": token, "expires_in": 7200}))
-}
-
-fn client_with(
-    mock: &MockTransport,
-    clock: Arc<ManualClock>,
-    store: Arc<dyn TokenStore>,
-) -> CardClient {
-    CardClient::builder(mock.clone())
-        .credentials(APPID, "app-secret-xyz")
-        .clock(clock)
-        .token_store(store)
-        .sleeper(NoSleep)
-        .build()
-        .unwrap()
-}
-
-fn client(mock: &MockTransport) -> CardClient {
-    client_with(
-        mock,
-        Arc::new(ManualClock::new(T0)),
-        Arc::new(MemoryTokenStore::new()),
-    )
 }
 
 #[tokio::test]
@@ -61,7 +33,7 @@ async fn f06_card_and_jsapi_tickets_never_mix() {
         .query("type", "jsapi")
         .respond(ticket_reply("JSAPI_TICKET"));
     let store = Arc::new(MemoryTokenStore::new());
-    let c = client_with(&mock, Arc::new(ManualClock::new(T0)), store.clone());
+    let c = mock_client_with(&mock, Arc::new(ManualClock::new(T0)), store.clone());
 
     for _ in 0..3 {
         assert_eq!(
@@ -93,11 +65,15 @@ async fn f06_card_and_jsapi_tickets_never_mix() {
         }
     };
     assert_eq!(
-        stored(format!("{APPID}:ticket:wx_card")).await.as_deref(),
+        stored(format!("{TEST_APPID}:ticket:wx_card"))
+            .await
+            .as_deref(),
         Some("CARD_TICKET")
     );
     assert_eq!(
-        stored(format!("{APPID}:ticket:jsapi")).await.as_deref(),
+        stored(format!("{TEST_APPID}:ticket:jsapi"))
+            .await
+            .as_deref(),
         Some("JSAPI_TICKET")
     );
 
@@ -133,7 +109,7 @@ async fn concurrent_callers_share_one_ticket_fetch() {
         }
     });
     let c = CardClient::builder(slow)
-        .credentials(APPID, "s")
+        .credentials(TEST_APPID, "s")
         .build()
         .unwrap();
     let calls: Vec<_> = (0..200)
@@ -155,7 +131,7 @@ async fn ticket_is_refreshed_at_the_safety_margin() {
         .on_get(TICKET_PATH)
         .respond_seq([ticket_reply("T1"), ticket_reply("T2")]);
     let clock = Arc::new(ManualClock::new(T0));
-    let c = client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
+    let c = mock_client_with(&mock, clock.clone(), Arc::new(MemoryTokenStore::new()));
 
     assert_eq!(c.get_jsapi_card_ticket().await.unwrap().expose(), "T1");
     // 7200 s of validity, 300 s margin: still used at +6899 s, replaced at +6900 s (wechatpy
@@ -181,7 +157,7 @@ async fn a_stale_access_token_is_replaced_once_for_a_ticket_fetch() {
         ),
         ticket_reply("CARD_TICKET"),
     ]);
-    let c = client(&mock);
+    let c = mock_client(&mock);
     assert_eq!(
         c.get_jsapi_card_ticket().await.unwrap().expose(),
         "CARD_TICKET"
@@ -204,7 +180,10 @@ async fn a_stale_access_token_is_replaced_once_for_a_ticket_fetch() {
     let calls = mock
         .on_get(TICKET_PATH)
         .respond(Reply::wechat_error(42001, "access_token expired"));
-    let err = client(&mock).get_jsapi_card_ticket().await.unwrap_err();
+    let err = mock_client(&mock)
+        .get_jsapi_card_ticket()
+        .await
+        .unwrap_err();
     assert!(err.is_token_stale(), "{err:?}");
     assert_eq!(calls.calls(), 2);
 }
@@ -215,7 +194,10 @@ async fn a_ticket_never_shows_in_an_error() {
     mock.on_get(TICKET_PATH).respond(Reply::json(
         json!({"errcode": 0, "ticket": "SECRET_TICKET_1", "expires_in": "soon"}),
     ));
-    let err = client(&mock).get_jsapi_card_ticket().await.unwrap_err();
+    let err = mock_client(&mock)
+        .get_jsapi_card_ticket()
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("SECRET_TICKET_1"), "{shown}");
@@ -224,7 +206,10 @@ async fn a_ticket_never_shows_in_an_error() {
     mock.on_get(TICKET_PATH)
         .respond(Reply::json(json!({"errcode": 0, "errmsg": "ok"})));
     assert!(matches!(
-        client(&mock).get_jsapi_card_ticket().await.unwrap_err(),
+        mock_client(&mock)
+            .get_jsapi_card_ticket()
+            .await
+            .unwrap_err(),
         Error::Decode { .. }
     ));
 }
@@ -235,7 +220,7 @@ async fn an_invalidated_ticket_is_fetched_again() {
     let fetches = mock
         .on_get(TICKET_PATH)
         .respond_seq([ticket_reply("T1"), ticket_reply("T2")]);
-    let c = client(&mock);
+    let c = mock_client(&mock);
     let first = c.get_jsapi_card_ticket().await.unwrap();
     assert!(!c
         .invalidate_ticket(TicketKind::Jsapi, &first)
@@ -256,7 +241,7 @@ async fn an_invalidated_ticket_is_fetched_again() {
 #[tokio::test]
 async fn add_card_params_are_signed_with_the_card_ticket() {
     let mock = MockTransport::recorded();
-    let c = client(&mock);
+    let c = mock_client(&mock);
     let ext = c
         .get_jsapi_add_card_params(
             CardExt::builder("pFAKE_CARD_1")
@@ -292,7 +277,7 @@ async fn add_card_params_are_signed_with_the_card_ticket() {
             .card_type("GROUPON")
             .timestamp(1414587457)
             .nonce_str("Wm3WZYTPz0wzccnW")
-            .sign(RECORDED_TICKET, APPID)
+            .sign(RECORDED_TICKET, TEST_APPID)
     );
     assert_eq!(
         mock.requests_to(TICKET_PATH).len(),

@@ -126,6 +126,43 @@ pub fn groupon(title: &str, brand: &str) -> Card {
     Card::groupon(base_info, "双人套餐")
 }
 
+/// The AppID of the mock-backed test clients.
+pub const TEST_APPID: &str = "wxAPPID";
+/// The AppSecret of the mock-backed test clients.
+pub const TEST_SECRET: &str = "app-secret-xyz";
+/// The Unix time the tests' manual clocks start at.
+pub const T0: u64 = 1_700_000_000;
+
+/// A token-endpoint answer carrying `token`, valid for 7200 s.
+pub fn token_reply(token: &str) -> card_mock::Reply {
+    card_mock::Reply::json(serde_json::json!({"access_token": token, "expires_in": 7200}))
+}
+
+/// A client on `mock` with the test credentials, the given clock and store, and instant waits.
+pub fn mock_client_with(
+    mock: &card_mock::MockTransport,
+    clock: std::sync::Arc<card_core::clock::ManualClock>,
+    store: std::sync::Arc<dyn card_core::TokenStore>,
+) -> CardClient {
+    CardClient::builder(mock.clone())
+        .credentials(TEST_APPID, TEST_SECRET)
+        .clock(clock)
+        .token_store(store)
+        .sleeper(card_core::sleep::NoSleep)
+        .build()
+        .expect("a valid client configuration")
+}
+
+/// A client on `mock` with the test credentials, a clock at [`T0`], its own token store and
+/// instant waits.
+pub fn mock_client(mock: &card_mock::MockTransport) -> CardClient {
+    mock_client_with(
+        mock,
+        std::sync::Arc::new(card_core::clock::ManualClock::new(T0)),
+        std::sync::Arc::new(card_core::MemoryTokenStore::new()),
+    )
+}
+
 /// A plain-HTTP [`HyperTransport`] for servers on 127.0.0.1.
 pub fn local_transport() -> HyperTransport {
     HyperTransport::builder()
