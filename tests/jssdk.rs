@@ -302,9 +302,12 @@ async fn a_client_without_appid_refuses_card_sign_before_sending() {
         "{err:?}"
     );
     assert!(mock.requests().is_empty());
-    // The ticket itself needs no AppID: it is cached under the `default` key.
-    assert_eq!(
-        c.get_jsapi_card_ticket().await.unwrap().expose(),
-        RECORDED_TICKET
+    // The ticket is cached per app, so it needs an AppID too: without one, two apps sharing a
+    // store would share a ticket.
+    let err = c.get_jsapi_card_ticket().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidArgument { field, .. } if field == "appid"),
+        "{err:?}"
     );
+    assert!(mock.requests().is_empty());
 }

@@ -283,7 +283,7 @@ async fn reconcile_tells_consumed_from_usable_from_unavailable() {
         ("NORMAL", true, "usable"),
         ("EXPIRE", false, "unavailable"),
         ("DELETE", false, "unavailable"),
-        ("SOMETHING_NEW", false, "unavailable"),
+        ("SOMETHING_NEW", false, "undetermined"),
     ] {
         let mock = MockTransport::recorded();
         mock.on_post("/card/code/get").respond(Reply::json(json!({
@@ -300,6 +300,7 @@ async fn reconcile_tells_consumed_from_usable_from_unavailable() {
             Redemption::Consumed(_) => "consumed",
             Redemption::Usable(_) => "usable",
             Redemption::Unavailable(_) => "unavailable",
+            Redemption::Undetermined(_) => "undetermined",
         };
         assert_eq!(got, want, "{status}");
         let sent = mock.requests_to("/card/code/get")[0].body_json().unwrap();
@@ -340,4 +341,17 @@ async fn a_cut_off_answer_is_ambiguous_and_only_reads_repeat_it() {
     let (c, _) = client(&mock);
     c.get_code("1", None, true).await.unwrap();
     assert_eq!(get.calls(), 2);
+}
+
+#[tokio::test]
+async fn a_failed_token_fetch_says_nothing_of_the_operation_was_sent() {
+    let mock = MockTransport::recorded();
+    mock.on_get("/cgi-bin/token")
+        .respond(fail(TransportErrorKind::Timeout));
+    let (c, _) = client(&mock);
+    let err = c.consume_code("1", None).await.unwrap_err();
+    assert!(matches!(err, Error::AccessToken(_)), "{err:?}");
+    assert!(err.is_timeout(), "the cause is still visible");
+    assert!(!err.is_ambiguous() && err.nothing_sent(), "{err:?}");
+    assert!(mock.requests_to("/card/code/consume").is_empty());
 }

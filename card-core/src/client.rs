@@ -220,6 +220,7 @@ impl CardClient {
                 Ok(None) => continue,
                 Err(error) => error,
             };
+            let token_fetch_failed = token.is_none();
             let next = match &token {
                 Some(_) => attempts.next(&error),
                 // The token fetch failed: nothing of the operation was sent.
@@ -228,7 +229,12 @@ impl CardClient {
             match (next, token.take()) {
                 (Next::RefreshTokenAndRepeat, Some(rejected)) => {
                     self.inner.tokens.invalidate(&rejected).await?;
-                    let fresh = self.inner.tokens.access_token().await?;
+                    let fresh = self
+                        .inner
+                        .tokens
+                        .access_token()
+                        .await
+                        .map_err(|e| Error::AccessToken(Box::new(e)))?;
                     if fresh == rejected {
                         // No other token to be had (a fixed token, say): the rejection stands.
                         return Err(error);
@@ -244,6 +250,9 @@ impl CardClient {
                     if let (true, Some(rejected)) = (error.is_token_stale(), used) {
                         // Even without a repeat, the next call must not reuse a rejected token.
                         self.inner.tokens.invalidate(&rejected).await?;
+                    }
+                    if token_fetch_failed {
+                        return Err(Error::AccessToken(Box::new(error)));
                     }
                     return Err(error);
                 }
@@ -460,6 +469,12 @@ impl ClientBuilder {
             .store
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
         let (appid, secret) = (self.appid, self.secret);
+        if appid.as_deref().is_some_and(|a| a.trim().is_empty()) {
+            return Err(Error::invalid_argument("appid", "must not be empty"));
+        }
+        if secret.as_ref().is_some_and(Secret::is_empty) {
+            return Err(Error::invalid_argument("secret", "must not be empty"));
+        }
         let source: Option<Arc<dyn TokenSource>> = match (self.source, &appid, &secret) {
             (Some(source), _, _) => Some(source),
             (None, Some(appid), Some(secret)) => Some(self.token_endpoint.source(

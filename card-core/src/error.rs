@@ -55,9 +55,32 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// No access token could be obtained for the call (the token endpoint failed, or answered
+    /// with an error), so nothing of the operation itself was sent. The predicates
+    /// (`api_code`, `is_quota`, `transport`, ...) look through to the cause;
+    /// [`is_ambiguous`](Self::is_ambiguous) is false.
+    #[error("could not obtain an access token: {0}")]
+    AccessToken(#[source] Box<Error>),
 }
 
 impl Error {
+    /// The error this one stands for: the cause of an [`Error::AccessToken`], else itself.
+    pub fn root(&self) -> &Error {
+        match self {
+            Self::AccessToken(cause) => cause.root(),
+            other => other,
+        }
+    }
+
+    /// True when the error arose before the operation itself was sent: the arguments were
+    /// refused, or no access token (or token-store access) could be had.
+    pub fn nothing_sent(&self) -> bool {
+        matches!(
+            self,
+            Self::AccessToken(_) | Self::InvalidArgument { .. } | Self::TokenStore { .. }
+        ) || self.transport().is_some_and(|e| e.kind().nothing_sent())
+    }
+
     /// An [`Error::InvalidArgument`] naming the field.
     pub fn invalid_argument(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::InvalidArgument {
@@ -84,6 +107,7 @@ impl Error {
                 field: field.clone(),
                 reason: reason.clone(),
             },
+            Self::AccessToken(cause) => Self::AccessToken(Box::new(cause.duplicate())),
             Self::TokenStore { message, source } => Self::TokenStore {
                 message: message.clone(),
                 source: source.to_string().into(),
@@ -101,12 +125,12 @@ impl Error {
 
     /// The token store failed (a shared store such as Redis is unreachable, say).
     pub fn is_token_store(&self) -> bool {
-        matches!(self, Self::TokenStore { .. })
+        matches!(self.root(), Self::TokenStore { .. })
     }
 
     /// The WeChat error, when this is one.
     pub fn api(&self) -> Option<&ApiError> {
-        match self {
+        match self.root() {
             Self::Api(e) => Some(e),
             _ => None,
         }
@@ -124,7 +148,7 @@ impl Error {
 
     /// The transport error, when this is one.
     pub fn transport(&self) -> Option<&TransportError> {
-        match self {
+        match self.root() {
             Self::Transport(e) => Some(e),
             _ => None,
         }
@@ -170,8 +194,9 @@ impl Error {
     /// (WeChat handled the request; what it answered is unknown). For a redemption, settle it
     /// with [`CardClient::reconcile_consume`](crate::CardClient::reconcile_consume).
     pub fn is_ambiguous(&self) -> bool {
-        matches!(self, Self::Decode { .. })
-            || crate::retry::FailureClass::of(self) == crate::retry::FailureClass::Ambiguous
+        !matches!(self, Self::AccessToken(_))
+            && (matches!(self, Self::Decode { .. })
+                || crate::retry::FailureClass::of(self) == crate::retry::FailureClass::Ambiguous)
     }
 
     /// A timeout while waiting for the answer (the request may have been applied).
@@ -324,6 +349,73 @@ pub enum DecodeError {
     MissingField(&'static str),
 }
 
+/// The keys whose values are credentials, masked wherever a body shows them: a gateway's error
+/// page may echo the request URL (`...?access_token=...`), a token answer holds the token.
+const CREDENTIAL_KEYS: [&str; 3] = ["access_token", "secret", "ticket"];
+
+/// Mask the value after every credential key (`key=value`, `"key":"value"`, `key: value`).
+fn scrub_credentials(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut masked: Vec<(usize, usize)> = Vec::new();
+    for key in CREDENTIAL_KEYS {
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(key) {
+            let mut i = from + found + key.len();
+            from = i;
+            while i < bytes.len() && matches!(bytes[i], b'"' | b'\'' | b' ' | b'\t') {
+                i += 1;
+            }
+            if i >= bytes.len() || !matches!(bytes[i], b'=' | b':') {
+                continue;
+            }
+            i += 1;
+            while i < bytes.len() && matches!(bytes[i], b'"' | b'\'' | b' ' | b'\t' | b'\\') {
+                i += 1;
+            }
+            let start = i;
+            while i < bytes.len()
+                && !matches!(
+                    bytes[i],
+                    b'&' | b'"'
+                        | b'\''
+                        | b'<'
+                        | b'>'
+                        | b' '
+                        | b'\t'
+                        | b'\r'
+                        | b'\n'
+                        | b','
+                        | b';'
+                        | b'}'
+                        | b'\\'
+                )
+            {
+                i += 1;
+            }
+            if i > start {
+                masked.push((start, i));
+            }
+        }
+    }
+    if masked.is_empty() {
+        return text.to_owned();
+    }
+    masked.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in masked {
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str("[redacted]");
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// The start of an unexpected body, lossily decoded to UTF-8 and cut at
 /// [`BODY_SNIPPET_LIMIT`] bytes, for error messages.
 #[derive(Clone, PartialEq, Eq)]
@@ -342,7 +434,7 @@ impl BodySnippet {
             text.pop();
         }
         Self {
-            text,
+            text: scrub_credentials(&text),
             truncated: cut < body.len(),
         }
     }
@@ -414,6 +506,23 @@ mod tests {
         );
         assert_eq!(e.rid(), Some("6645cea6-305a79e0-5e143fbd"));
         assert_eq!(ApiError::new(1, "no rid here").rid(), None);
+    }
+
+    #[test]
+    fn snippets_mask_credentials() {
+        for body in [
+            "<html>upstream /card/get?access_token=TOK123&x=1 failed</html>",
+            r#"{"access_token":"TOK123","expires_in":7200}"#,
+            r#"{"access_token" : "TOK123"}"#,
+            "GET /cgi-bin/token?grant_type=client_credential&appid=wx&secret=TOK123 502",
+            r#"{"ticket":"TOK123"}"#,
+        ] {
+            let shown = BodySnippet::new(body.as_bytes()).as_str().to_owned();
+            assert!(!shown.contains("TOK123"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+        }
+        let plain = BodySnippet::new(b"<html>Bad Gateway</html>");
+        assert_eq!(plain.as_str(), "<html>Bad Gateway</html>");
     }
 
     #[test]

@@ -45,6 +45,7 @@ impl FailureClass {
                 ApiErrorKind::SystemBusy => Self::Ambiguous,
                 _ => Self::Permanent,
             },
+            Error::AccessToken(_) => Self::Permanent,
             Error::Http { status, .. } if status.is_server_error() => Self::Ambiguous,
             // A 2xx answer cut off or garbled in transit: WeChat handled the request, and the
             // outcome is unknown. (An answer that parsed but had an unexpected shape is not

@@ -269,6 +269,20 @@ impl TokenStore for RedisTokenStore {
         })
     }
 
+    fn abandon_lock(&self, key: &str, id: LockId) {
+        // Release in the background on the current runtime: the refresh was cancelled, and
+        // the other processes should not wait for the lock's TTL.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let store = self.clone();
+            let key = key.to_owned();
+            runtime.spawn(async move {
+                if let Err(e) = store.unlock(&key, id).await {
+                    tracing::debug!(error = %e, "could not release an abandoned refresh lock");
+                }
+            });
+        }
+    }
+
     async fn unlock(&self, key: &str, id: LockId) -> Result<()> {
         let key = self.redis_key(key);
         let released: i64 = self

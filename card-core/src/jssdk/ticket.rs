@@ -28,10 +28,9 @@ impl TicketKind {
         }
     }
 
-    /// The token-store key: `{appid}:ticket:{type}` (`default` stands in for a client with no
-    /// AppID).
-    pub fn cache_key(self, appid: Option<&str>) -> String {
-        format!("{}:ticket:{}", appid.unwrap_or("default"), self.as_str())
+    /// The token-store key: `{appid}:ticket:{type}`.
+    pub fn cache_key(self, appid: &str) -> String {
+        format!("{appid}:ticket:{}", self.as_str())
     }
 }
 
@@ -50,13 +49,22 @@ pub(crate) struct TicketCaches {
 }
 
 impl CardClient {
-    fn ticket_cache(&self, kind: TicketKind) -> &TokenCache {
+    /// The cache of `kind`'s ticket. Tickets are cached per app, so a client without an AppID
+    /// (one built with only an access-token provider) is refused rather than sharing a
+    /// ticket with every other such client of the store.
+    fn ticket_cache(&self, kind: TicketKind) -> Result<&TokenCache> {
+        let appid = self.appid().ok_or_else(|| {
+            Error::invalid_argument(
+                "appid",
+                "JS-SDK tickets are cached per app: give the client credentials() or appid()",
+            )
+        })?;
         let caches = self.ticket_caches();
         let cell = match kind {
             TicketKind::WxCard => &caches.wx_card,
             TicketKind::Jsapi => &caches.jsapi,
         };
-        cell.get_or_init(|| self.token_cache(kind.cache_key(self.appid())))
+        Ok(cell.get_or_init(|| self.token_cache(kind.cache_key(appid))))
     }
 
     /// A JS-SDK ticket of `kind`, from the token store while it has more than the safety
@@ -66,7 +74,7 @@ impl CardClient {
     /// Differs from wechatpy, which uses the card ticket until the second it expires: the
     /// ticket is refreshed with the access token's safety margin.
     pub async fn ticket(&self, kind: TicketKind) -> Result<Secret> {
-        self.ticket_cache(kind)
+        self.ticket_cache(kind)?
             .get(|| self.fetch_ticket(kind))
             .await
     }
@@ -86,11 +94,9 @@ impl CardClient {
     /// Forget `rejected` if it is still the stored ticket of `kind`, so the next call fetches
     /// another; true if it was removed.
     pub async fn invalidate_ticket(&self, kind: TicketKind, rejected: &Secret) -> Result<bool> {
-        self.ticket_cache(kind).invalidate(rejected).await
+        self.ticket_cache(kind)?.invalidate(rejected).await
     }
 
-    /// One ticket fetch, with the client's stale-token rule: on 40001/40014/42001 the access
-    /// token is forgotten and the fetch repeated once with a fresh one.
     /// One ticket fetch, under the client's retry policy (a read: transient failures are
     /// retried, a stale access token is replaced once).
     async fn fetch_ticket(&self, kind: TicketKind) -> Result<FetchedToken> {
@@ -132,14 +138,11 @@ mod tests {
     fn kinds_have_their_own_type_and_key() {
         assert_eq!(TicketKind::WxCard.as_str(), "wx_card");
         assert_eq!(TicketKind::Jsapi.as_str(), "jsapi");
-        assert_eq!(
-            TicketKind::WxCard.cache_key(Some("wx1")),
-            "wx1:ticket:wx_card"
-        );
-        assert_eq!(TicketKind::Jsapi.cache_key(None), "default:ticket:jsapi");
+        assert_eq!(TicketKind::WxCard.cache_key("wx1"), "wx1:ticket:wx_card");
+        assert_eq!(TicketKind::Jsapi.cache_key("wx2"), "wx2:ticket:jsapi");
         assert_ne!(
-            TicketKind::WxCard.cache_key(Some("wx1")),
-            TicketKind::Jsapi.cache_key(Some("wx1"))
+            TicketKind::WxCard.cache_key("wx1"),
+            TicketKind::Jsapi.cache_key("wx1")
         );
     }
 }

@@ -107,7 +107,9 @@ pub struct DeleteCard {
     pub card_id: String,
 }
 
-operation!(DeleteCard => Ack, "delete", "/card/delete", idempotent = true);
+// Not repeated after an ambiguous failure: a repeat of a delete that went through answers with
+// an error, which would hide the success.
+operation!(DeleteCard => Ack, "delete", "/card/delete", idempotent = false);
 
 /// The most cards `card/batchget` lists in one call.
 pub const BATCH_GET_MAX: u32 = 50;

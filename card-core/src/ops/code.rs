@@ -226,7 +226,9 @@ pub struct InvalidCode {
     pub reason: Option<String>,
 }
 
-operation!(InvalidCode => Ack, "invalid_code", "/card/code/unavailable", idempotent = true, validate = InvalidCode::check);
+// Not repeated after an ambiguous failure: a repeat on a code already made unavailable
+// answers with an error, which would hide the success.
+operation!(InvalidCode => Ack, "invalid_code", "/card/code/unavailable", idempotent = false, validate = InvalidCode::check);
 
 impl InvalidCode {
     fn check(&self) -> Result<()> {

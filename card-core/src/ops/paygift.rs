@@ -204,7 +204,8 @@ pub struct DelPayGiftCard {
     pub rule_id: RuleId,
 }
 
-operation!(DelPayGiftCard => Ack, "del_pay_giftcard", "/card/paygiftcard/delete", idempotent = true);
+// A repeat of a delete that went through answers with an error, hiding the success.
+operation!(DelPayGiftCard => Ack, "del_pay_giftcard", "/card/paygiftcard/delete", idempotent = false);
 
 /// `card/paygiftcard/getbyid`: one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

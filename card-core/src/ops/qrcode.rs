@@ -36,7 +36,8 @@ impl<T: Serialize + Send + Sync> Operation for CreateQrCode<T> {
     type Response = QrCode;
     const NAME: &'static str = "create_qrcode";
     const PATH: &'static str = "/card/qrcode/create";
-    const IDEMPOTENT: bool = true;
+    // Each call creates a new QR ticket.
+    const IDEMPOTENT: bool = false;
 }
 
 impl CardClient {

@@ -16,6 +16,7 @@
 //!         Redemption::Consumed(_) => println!("redeemed (possibly by the call that timed out)"),
 //!         Redemption::Usable(_) => println!("not redeemed: safe to try once more"),
 //!         Redemption::Unavailable(info) => println!("cannot be redeemed: {:?}", info.user_card_status),
+//!         Redemption::Undetermined(_) => println!("unclear: check the code by hand"),
 //!     },
 //!     Err(e) => return Err(e),
 //! }
@@ -36,9 +37,12 @@ pub enum Redemption {
     /// The code is still usable: the uncertain call did not redeem it, and one more
     /// `consume_code` is safe.
     Usable(CodeInfo),
-    /// The code is in another state (expired, deleted, gifted, made unavailable, or a state
-    /// this version does not know): it was not redeemed and cannot be.
+    /// The code is in another known state (expired, deleted, being gifted, made unavailable):
+    /// it was not redeemed and cannot be.
     Unavailable(CodeInfo),
+    /// WeChat's answer does not settle it (a state this version does not know, or no state
+    /// at all while the code cannot be redeemed): check by hand before telling the customer.
+    Undetermined(CodeInfo),
 }
 
 impl Redemption {
@@ -46,7 +50,9 @@ impl Redemption {
     pub fn from_code_info(info: CodeInfo) -> Self {
         match (&info.user_card_status, info.can_consume) {
             (Some(UserCardStatus::Consumed), _) => Self::Consumed(info),
-            (Some(UserCardStatus::Normal), Some(true) | None) => Self::Usable(info),
+            (Some(UserCardStatus::Normal) | None, Some(true))
+            | (Some(UserCardStatus::Normal), None) => Self::Usable(info),
+            (Some(UserCardStatus::Other(_)) | None, _) => Self::Undetermined(info),
             _ => Self::Unavailable(info),
         }
     }
@@ -54,7 +60,10 @@ impl Redemption {
     /// The code's state as WeChat reported it.
     pub fn code_info(&self) -> &CodeInfo {
         match self {
-            Self::Consumed(info) | Self::Usable(info) | Self::Unavailable(info) => info,
+            Self::Consumed(info)
+            | Self::Usable(info)
+            | Self::Unavailable(info)
+            | Self::Undetermined(info) => info,
         }
     }
 }

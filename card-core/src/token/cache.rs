@@ -83,6 +83,9 @@ struct HeldLock<'a> {
 impl Drop for HeldLock<'_> {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
+            // Cancelled mid-refresh: let the store release what it can at once, and have this
+            // cache's next refresher release it for sure.
+            self.cache.store.abandon_lock(&self.cache.lock_key, id);
             *lock(&self.cache.abandoned) = Some(id);
         }
     }
@@ -166,6 +169,11 @@ impl TokenCache {
         if let Some(id) = abandoned {
             self.release(id).await;
         }
+        // Another holder's lock lapses after `lock_ttl`; waiting much longer than that means the
+        // store keeps refusing the lock, and the call fails instead of hanging.
+        let max_polls =
+            self.policy.lock_ttl.as_millis() / self.policy.poll_interval.as_millis().max(1) * 2 + 2;
+        let mut polls = 0;
         let id = loop {
             if let Some(token) = self.fresh().await? {
                 return Ok(token.value);
@@ -176,8 +184,20 @@ impl TokenCache {
                 .await?
             {
                 Some(id) => break id,
+                None if polls >= max_polls => {
+                    return Err(Error::token_store(
+                        format!(
+                            "the refresh lock of {} stayed held past twice its TTL",
+                            self.key
+                        ),
+                        "token refresh lock not obtained",
+                    ));
+                }
                 // Another process is refreshing: wait for its token or for its lock to lapse.
-                None => self.sleeper.sleep(self.policy.poll_interval).await,
+                None => {
+                    polls += 1;
+                    self.sleeper.sleep(self.policy.poll_interval).await;
+                }
             }
         };
         let mut held = HeldLock {

@@ -177,6 +177,11 @@ impl TokenStore for FallbackTokenStore {
             .await;
         self.local.unlock(key, id).await
     }
+
+    fn abandon_lock(&self, key: &str, id: LockId) {
+        self.primary.abandon_lock(key, id);
+        self.local.abandon_lock(key, id);
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -54,6 +53,16 @@ pub trait TokenStore: Send + Sync + 'static {
     async fn try_lock(&self, key: &str, ttl: Duration) -> Result<Option<LockId>>;
     /// Release the refresh lock, only if `id` still holds it.
     async fn unlock(&self, key: &str, id: LockId) -> Result<()>;
+
+    /// The refresh holding lock `id` was cancelled (its future dropped) before it could
+    /// [`unlock`](Self::unlock): release the lock now if that can be done without waiting, so
+    /// other clients and processes need not wait for its TTL. Called from `Drop`, so it must
+    /// not block; a store whose release is asynchronous may start it in the background (the
+    /// Redis store does, on the current tokio runtime). The default does nothing, leaving the
+    /// lock to expire after its TTL.
+    fn abandon_lock(&self, key: &str, id: LockId) {
+        let _ = (key, id);
+    }
 }
 
 /// The in-process [`TokenStore`]: a map behind a mutex. Clone an `Arc` of it to share it
@@ -62,7 +71,6 @@ pub trait TokenStore: Send + Sync + 'static {
 pub struct MemoryTokenStore {
     tokens: Mutex<HashMap<String, StoredToken>>,
     locks: Mutex<HashMap<String, (LockId, Instant)>>,
-    next_lock: AtomicU64,
 }
 
 impl MemoryTokenStore {
@@ -113,16 +121,22 @@ impl TokenStore for MemoryTokenStore {
         if locks.get(key).is_some_and(|(_, until)| *until > now) {
             return Ok(None);
         }
-        let id = LockId(self.next_lock.fetch_add(1, Ordering::Relaxed));
+        // Random, not sequential: a wrapper store (FallbackTokenStore) may hand one id to two
+        // stores, which must then not collide.
+        let id = LockId(crate::retry::random_u64());
         locks.insert(key.to_owned(), (id, now + ttl));
         Ok(Some(id))
     }
 
     async fn unlock(&self, key: &str, id: LockId) -> Result<()> {
+        self.abandon_lock(key, id);
+        Ok(())
+    }
+
+    fn abandon_lock(&self, key: &str, id: LockId) {
         let mut locks = lock(&self.locks);
         if locks.get(key).is_some_and(|(held, _)| *held == id) {
             locks.remove(key);
         }
-        Ok(())
     }
 }
