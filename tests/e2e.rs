@@ -72,7 +72,7 @@ async fn card_lifecycle_over_http() {
     let doc = c.get(&card_id).await.unwrap();
     assert_eq!(
         doc.base_info().and_then(|b| b.title.as_deref()),
-        Some("9折优惠券")
+        Some("团购券🎁")
     );
 
     // One token fetch for the whole run, with the app's credentials.

@@ -366,6 +366,26 @@ async fn f15_wrongly_shaped_documents_are_unrepresentable_and_47001_is_not_retri
         serde_json::from_value(json!([{"type": "MONDAY"}])).unwrap();
     assert_eq!(limits.len(), 1);
 
+    // Nor can an `extra` entry smuggle a second `card_type` or `title` in beside the typed one.
+    let mut twice = card.clone();
+    twice.extra.insert("card_type".into(), json!("CASH"));
+    let err = twice.validate().unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidArgument { field, .. } if field == "card_type"),
+        "{err:?}"
+    );
+    let mut twice = card.clone();
+    twice
+        .base_info_mut()
+        .unwrap()
+        .extra
+        .insert("title".into(), json!("另一个标题"));
+    let err = twice.validate().unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidArgument { field, .. } if field == "groupon.base_info.title"),
+        "{err:?}"
+    );
+
     let mock = MockTransport::recorded();
     let calls = mock
         .on_post("/card/create")

@@ -37,9 +37,25 @@ pub async fn start_recorded_wechat() -> MockServer {
         .respond_with(recorded_answer("cgi-bin_token.json"))
         .mount(&server)
         .await;
+    // card/create and card/get share a shelf, so the demo reads back the card it created (the
+    // recorded create answer's id, the document as sent); before any create, card/get answers
+    // with the recorded DISCOUNT card.
+    let shelf = CardShelf::default();
+    Mock::given(method("POST"))
+        .and(path("/card/create"))
+        .and(query_param("access_token", RECORDED_TOKEN))
+        .respond_with(shelf.clone())
+        .with_priority(5)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/card/get"))
+        .and(query_param("access_token", RECORDED_TOKEN))
+        .respond_with(shelf)
+        .with_priority(5)
+        .mount(&server)
+        .await;
     for (endpoint, file) in [
-        ("/card/create", "card_create.json"),
-        ("/card/get", "card_get.discount.json"),
         ("/card/batchget", "card_batchget.json"),
         ("/card/qrcode/create", "card_qrcode_create.json"),
         ("/card/code/deposit", "card_code_deposit.json"),
@@ -161,6 +177,44 @@ pub fn mock_client(mock: &card_mock::MockTransport) -> CardClient {
         std::sync::Arc::new(card_core::clock::ManualClock::new(T0)),
         std::sync::Arc::new(card_core::MemoryTokenStore::new()),
     )
+}
+
+/// The card the recorded server's `card/create` last received, served back by `card/get`.
+#[derive(Clone, Default)]
+struct CardShelf(std::sync::Arc<std::sync::Mutex<Option<serde_json::Value>>>);
+
+impl wiremock::Respond for CardShelf {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let mut shelf = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if request.url.path().ends_with("/card/create") {
+            let created: serde_json::Value =
+                serde_json::from_slice(&request.body).unwrap_or_default();
+            let mut card = created["card"].clone();
+            let answer: serde_json::Value =
+                serde_json::from_str(recorded("card_create.json")).unwrap_or_default();
+            let key = card["card_type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if let Some(base_info) = card
+                .get_mut(&key)
+                .and_then(|body| body.get_mut("base_info"))
+            {
+                base_info["id"] = answer["card_id"].clone();
+                base_info["status"] = "CARD_STATUS_NOT_VERIFY".into();
+            }
+            *shelf = Some(card);
+            return recorded_answer("card_create.json");
+        }
+        match shelf.as_ref() {
+            Some(card) => ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"errcode": 0, "errmsg": "ok", "card": card})),
+            None => recorded_answer("card_get.discount.json"),
+        }
+    }
 }
 
 /// A plain-HTTP [`HyperTransport`] for servers on 127.0.0.1.

@@ -431,7 +431,8 @@ impl Card {
     /// 100 000 000, and the shapes behind 47001 / 40071 (see [`validate`]). Raw bodies are
     /// only checked for an upper-case `card_type` and an object body.
     pub fn validate(&self) -> Result<()> {
-        self.body.check()
+        self.body.check()?;
+        validate::no_duplicate_keys(self)
     }
 }
 

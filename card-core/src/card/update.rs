@@ -386,6 +386,7 @@ impl CardUpdate {
     /// type, a `date_info` other than a fixed range, and the length and range limits the
     /// fields have when creating.
     pub fn validate(&self) -> Result<()> {
+        super::validate::no_duplicate_keys(self)?;
         required_text("card_id", &Some(self.card_id.clone()))?;
         upper_snake("card_type", self.card_type().as_str())?;
         if let Some(base) = &self.base_info {

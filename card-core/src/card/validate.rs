@@ -133,3 +133,96 @@ pub(crate) fn upper_snake(path: &str, value: &str) -> Result<()> {
         ))
     }
 }
+
+/// Refuse a document that would go out with the same key twice in one object, which happens
+/// when an `extra` map repeats a field the type already has (`extra["title"]` beside `title`).
+/// WeChat would silently take one of the two.
+pub(crate) fn no_duplicate_keys<T: serde::Serialize>(document: &T) -> Result<()> {
+    let json = serde_json::to_vec(document)
+        .map_err(|e| Error::invalid_argument("card", format!("cannot be encoded: {e}")))?;
+    let mut deserializer = serde_json::Deserializer::from_slice(&json);
+    let found = serde::de::DeserializeSeed::deserialize(KeyWalk { path: "" }, &mut deserializer)
+        .map_err(|e| Error::invalid_argument("card", format!("cannot be encoded: {e}")))?;
+    match found {
+        Some(path) => Err(Error::invalid_argument(
+            path,
+            "is set twice (an `extra` entry repeats a typed field)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Walks a JSON document, answering the path of the first key repeated within one object.
+struct KeyWalk<'p> {
+    path: &'p str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyWalk<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyWalk<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let path = if self.path.is_empty() {
+                key.clone()
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            if !seen.insert(key) && found.is_none() {
+                found = Some(path.clone());
+            }
+            let inner = map.next_value_seed(KeyWalk { path: &path })?;
+            found = found.or(inner);
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(inner) = seq.next_element_seed(KeyWalk { path: self.path })? {
+            found = found.or(inner);
+        }
+        Ok(found)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+}
