@@ -491,3 +491,22 @@ async fn arguments_that_cannot_succeed_are_refused_before_sending() {
     }
     assert!(mock.requests().is_empty(), "{:?}", mock.requests());
 }
+
+#[tokio::test]
+async fn the_recorded_mock_hands_out_a_new_token_per_fetch_so_a_stale_token_test_needs_one_rule() {
+    let mock = MockTransport::recorded();
+    mock.on_post("/card/code/consume").respond_seq([
+        Reply::wechat_error(40001, "invalid credential"),
+        Reply::file("card_code_consume.json"),
+    ]);
+    mock_client(&mock)
+        .consume_code("110201201245", None)
+        .await
+        .unwrap();
+    let used: Vec<_> = mock
+        .requests_to("/card/code/consume")
+        .iter()
+        .map(|r| r.query_param("access_token").unwrap().to_owned())
+        .collect();
+    assert_eq!(used, ["1234567890", "1234567890-2"]);
+}

@@ -38,6 +38,23 @@ struct Inner {
     requests: Mutex<Vec<MockRequest>>,
 }
 
+/// The default replies of one recorded endpoint: its recorded answer, and for the token
+/// endpoints a fresh token on each later fetch.
+fn default_replies(row: &recorded::RecordedEndpoint) -> Vec<Reply> {
+    let first = Reply::file(row.response_file);
+    if !matches!(row.path, "/cgi-bin/token" | "/cgi-bin/stable_token") {
+        return vec![first];
+    }
+    let recorded: serde_json::Value = recorded::get(row.response_file)
+        .and_then(|body| serde_json::from_str(body).ok())
+        .unwrap_or_default();
+    let token = recorded["access_token"].as_str().unwrap_or("TOKEN");
+    let later = (2..=10).map(|n| {
+        Reply::json(serde_json::json!({"access_token": format!("{token}-{n}"), "expires_in": 7200}))
+    });
+    std::iter::once(first).chain(later).collect()
+}
+
 impl MockTransport {
     /// A mock with no rules: every request is unmatched until rules are added.
     pub fn new() -> Self {
@@ -47,6 +64,10 @@ impl MockTransport {
     /// A mock answering every endpoint of [`recorded::ENDPOINTS`] with its recorded success
     /// response (HTTP 200): a realistic backend in one line.
     ///
+    /// Like WeChat, the token endpoints hand out a new token on each fetch: the recorded one
+    /// first, then `<recorded>-2`, `<recorded>-3`, ... (the tenth repeats), so a test that
+    /// answers one call with 40001 sees the client refresh and repeat it with a new token.
+    ///
     /// Rules added later take precedence over these defaults, and
     /// [`assert_all_used`](Self::assert_all_used) ignores the defaults.
     pub fn recorded() -> Self {
@@ -54,11 +75,7 @@ impl MockTransport {
         for row in recorded::ENDPOINTS {
             let method = Method::from_bytes(row.method.as_bytes())
                 .expect("recorded::ENDPOINTS holds valid methods");
-            mock.add_rule(Rule::background(
-                method,
-                row.path,
-                Reply::file(row.response_file),
-            ));
+            mock.add_rule(Rule::background(method, row.path, default_replies(row)));
         }
         mock
     }

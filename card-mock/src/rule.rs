@@ -97,8 +97,8 @@ pub(crate) enum Miss {
 impl Rule {
     /// A default rule answering every `method path` request with `reply`, exempt from
     /// [`MockTransport::assert_all_used`].
-    pub(crate) fn background(method: Method, path: &str, reply: Reply) -> Self {
-        Self::new(method, path, Vec::new(), vec![reply], None, true)
+    pub(crate) fn background(method: Method, path: &str, replies: Vec<Reply>) -> Self {
+        Self::new(method, path, Vec::new(), replies, None, true)
     }
 
     fn new(
