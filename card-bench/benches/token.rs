@@ -1,6 +1,7 @@
 //! Token contention: 10,000 concurrent calls on a client whose token cache is cold. All of
 //! them need the access token at once; the cache must fetch it once and share it. Reports the
-//! time until all 10,000 calls completed and the number of token fetches (which must be 1).
+//! time until all 10,000 calls completed and the number of token fetches (which must be 1),
+//! beside the same burst on a warm cache, so the difference is what the cold cache costs.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -36,9 +37,18 @@ impl Transport for SlowTokenEndpoint {
     }
 }
 
-/// One burst on a fresh client (cold cache): the time from the start signal until the last of
-/// the calls completed, and how many token fetches were made.
-async fn cold_burst() -> (Duration, u64) {
+/// The state of the token cache when a burst starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cache {
+    /// Nothing cached: the burst must fetch the token.
+    Cold,
+    /// One call already fetched the token before the burst.
+    Warm,
+}
+
+/// One burst on a fresh client: the time from the start signal until the last of the calls
+/// completed, and how many token fetches were made in all (1 either way).
+async fn burst(cache: Cache) -> (Duration, u64) {
     let transport = Arc::new(SlowTokenEndpoint {
         mock: MockTransport::recorded(),
         fetches: AtomicU64::new(0),
@@ -48,6 +58,12 @@ async fn cold_burst() -> (Duration, u64) {
         .sleeper(card_hyper::TokioSleep)
         .build()
         .expect("a valid client configuration");
+    if cache == Cache::Warm {
+        client
+            .consume_code(card_bench::CODE, Some(card_bench::CARD_ID))
+            .await
+            .expect("the warming call succeeds");
+    }
     let (start, gate) = tokio::sync::watch::channel(false);
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..CALLS {
@@ -86,31 +102,42 @@ fn main() {
         .measurement_time(Duration::from_secs(5))
         .sample_size(10)
         .configure_from_args();
-    criterion.bench_function("token/cold_cache_10000_concurrent_calls", |b| {
-        b.to_async(&rt).iter_custom(|bursts| async move {
-            let mut total = Duration::ZERO;
-            for _ in 0..bursts {
-                total += cold_burst().await.0;
-            }
-            total
-        })
-    });
+    for (cache, name) in [
+        (Cache::Cold, "token/cold_cache_10000_concurrent_calls"),
+        (Cache::Warm, "token/warm_cache_10000_concurrent_calls"),
+    ] {
+        criterion.bench_function(name, |b| {
+            b.to_async(&rt).iter_custom(|bursts| async move {
+                let mut total = Duration::ZERO;
+                for _ in 0..bursts {
+                    total += burst(cache).await.0;
+                }
+                total
+            })
+        });
+    }
 
     if card_bench::report_wanted("token/cold_cache_10000_concurrent_calls") {
-        println!("\ntoken: {REPORT_BURSTS} bursts of {CALLS} concurrent calls on a cold cache");
-        let mut times = Vec::new();
+        println!("\ntoken: bursts of {CALLS} concurrent calls, cold and warm cache alternating");
+        let (mut cold, mut warm) = (Vec::new(), Vec::new());
         for _ in 0..REPORT_BURSTS {
-            let (elapsed, fetches) = rt.block_on(cold_burst());
+            let (elapsed, fetches) = rt.block_on(burst(Cache::Cold));
+            let (warm_elapsed, _) = rt.block_on(burst(Cache::Warm));
             println!(
-                "  all {CALLS} completed in {:.2} ms, token fetches: {fetches}",
-                elapsed.as_secs_f64() * 1e3
+                "  cold: all {CALLS} completed in {:>7.2} ms, token fetches: {fetches}   \
+                 (warm: {:>7.2} ms)",
+                elapsed.as_secs_f64() * 1e3,
+                warm_elapsed.as_secs_f64() * 1e3,
             );
-            times.push(elapsed.as_secs_f64() * 1e3);
+            cold.push(elapsed.as_secs_f64() * 1e3);
+            warm.push(warm_elapsed.as_secs_f64() * 1e3);
         }
+        let (cold, warm) = (card_bench::median(&mut cold), card_bench::median(&mut warm));
         println!(
-            "  median {:.2} ms ({:.2} µs per call, token endpoint latency {} ms included)",
-            card_bench::median(&mut times),
-            card_bench::median(&mut times) * 1e3 / CALLS as f64,
+            "  median cold {cold:.2} ms ({:.2} µs per call), warm {warm:.2} ms; \
+             the cold cache costs {:.2} ms, of which {} ms is the token endpoint's latency",
+            cold * 1e3 / CALLS as f64,
+            cold - warm,
             TOKEN_LATENCY.as_millis()
         );
     }
