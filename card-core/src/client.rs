@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 use tracing::Instrument;
 
 use crate::clock::{Clock, SystemClock};
-use crate::codec::{decode_envelope, encode_json, JSON_CONTENT_TYPE};
+use crate::codec::{decode_response, encode_json, JSON_CONTENT_TYPE};
 use crate::error::{BodySnippet, DecodeError, Error, Result};
 use crate::operation::Operation;
 use crate::retry::{Attempts, CallOptions, Next, RetryPolicy};
@@ -162,32 +161,31 @@ impl CardClient {
     pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response> {
         operation.validate()?;
         let body = encode_json(operation)?;
-        let (map, raw) = self.call(O::NAME, O::PATH, body, O::IDEMPOTENT).await?;
-        decode_typed(map, &raw)
+        self.call(O::NAME, O::PATH, body, O::IDEMPOTENT).await
     }
 
     /// `POST {base}{path}?access_token=..` with `body`, the stale-token retry included. Returns
-    /// the answer's object (without `errcode`/`errmsg`) and its raw bytes.
-    async fn call(
+    /// the typed answer, decoded straight from the body (`errcode`/`errmsg` taken out).
+    async fn call<T: DeserializeOwned + Send>(
         &self,
         name: &'static str,
         path: &'static str,
         body: Bytes,
         idempotent: bool,
-    ) -> Result<(Map<String, Value>, Bytes)> {
+    ) -> Result<T> {
         let span = tracing::debug_span!("wechat_card", op = name, path);
         self.call_with_retries(name, path, body, idempotent)
             .instrument(span)
             .await
     }
 
-    async fn call_with_retries(
+    async fn call_with_retries<T: DeserializeOwned + Send>(
         &self,
         name: &'static str,
         path: &'static str,
         body: Bytes,
         idempotent: bool,
-    ) -> Result<(Map<String, Value>, Bytes)> {
+    ) -> Result<T> {
         let policy = self.retry_policy();
         let mut attempts = Attempts::new(policy, idempotent, &self.options);
         let mut token: Option<Secret> = None;
@@ -240,14 +238,14 @@ impl CardClient {
         }
     }
 
-    async fn attempt(
+    async fn attempt<T: DeserializeOwned + Send>(
         &self,
         name: &'static str,
         path: &'static str,
         body: &Bytes,
         token: &Secret,
         attempt: u32,
-    ) -> Result<(Map<String, Value>, Bytes)> {
+    ) -> Result<T> {
         let uri = build_uri(
             &self.inner.base_url,
             path,
@@ -278,7 +276,7 @@ impl CardClient {
                 body: BodySnippet::new(&raw),
             })
         } else {
-            decode_envelope(status, &raw)
+            decode_response(status, &raw)
         };
         let errcode = match &decoded {
             Ok(_) => 0,
@@ -293,16 +291,8 @@ impl CardClient {
             latency_ms,
             "answered"
         );
-        decoded.map(|map| (map, raw))
+        decoded
     }
-}
-
-/// Turn an answer's object into the typed result, keeping a snippet of the raw body on failure.
-fn decode_typed<T: DeserializeOwned>(map: Map<String, Value>, raw: &[u8]) -> Result<T> {
-    T::deserialize(Value::Object(map)).map_err(|e| Error::Decode {
-        source: DecodeError::Shape(e),
-        body: BodySnippet::new(raw),
-    })
 }
 
 /// Configures a [`CardClient`].
