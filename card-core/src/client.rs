@@ -251,10 +251,15 @@ impl CardClient {
             path,
             &[("access_token", token.expose())],
         )?;
-        let request = http::Request::post(uri)
-            .header(http::header::CONTENT_TYPE, JSON_CONTENT_TYPE)
-            .body(body.clone())
-            .map_err(|e| Error::invalid_argument("request", e.to_string()))?;
+        // Assembled in place: every part is already valid, so the fallible builder (and its
+        // copy of the header value) has nothing to check.
+        let mut request = http::Request::new(body.clone());
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = uri;
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(JSON_CONTENT_TYPE),
+        );
         let started = Instant::now();
         let response = self.inner.transport.send(request).await;
         let latency_ms = started.elapsed().as_millis() as u64;

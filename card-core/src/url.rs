@@ -69,8 +69,9 @@ pub(crate) fn build_uri(base: &str, path: &str, query: &[(&str, &str)]) -> Resul
         s.push('=');
         percent_encode_into(&mut s, value);
     }
-    // The message must not echo the URI: its query may hold a token or the AppSecret.
-    s.parse().map_err(|_| {
+    // From the String itself, so the URI takes over its buffer instead of copying it. The
+    // message must not echo the URI: its query may hold a token or the AppSecret.
+    http::Uri::try_from(s).map_err(|_| {
         Error::invalid_argument("path", format!("cannot form a request URI for {path}"))
     })
 }
