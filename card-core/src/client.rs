@@ -261,7 +261,9 @@ impl CardClient {
             http::HeaderValue::from_static(JSON_CONTENT_TYPE),
         );
         let started = Instant::now();
-        let response = self.inner.transport.send(request).await;
+        // Through the `dyn Transport` itself: calling `send` on the `Arc` would go through the
+        // blanket `impl Transport for Arc<T>` and box a second future around the first.
+        let response = (*self.inner.transport).send(request).await;
         let latency_ms = started.elapsed().as_millis() as u64;
         let response = match response {
             Ok(response) => response,
