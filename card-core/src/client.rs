@@ -8,11 +8,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 use tracing::Instrument;
 
 use crate::clock::{Clock, SystemClock};
-use crate::codec::{decode_envelope, encode_json, JSON_CONTENT_TYPE};
+use crate::codec::{decode_response, encode_json, JSON_CONTENT_TYPE};
 use crate::error::{BodySnippet, DecodeError, Error, Result};
 use crate::operation::Operation;
 use crate::retry::{Attempts, CallOptions, Next, RetryPolicy};
@@ -168,19 +167,18 @@ impl CardClient {
     pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response> {
         operation.validate()?;
         let body = encode_json(operation)?;
-        let (map, raw) = self.call(O::NAME, O::PATH, body, O::IDEMPOTENT).await?;
-        decode_typed(map, &raw)
+        self.call(O::NAME, O::PATH, body, O::IDEMPOTENT).await
     }
 
     /// `POST {base}{path}?access_token=..` with `body`, the stale-token retry included. Returns
-    /// the answer's object (without `errcode`/`errmsg`) and its raw bytes.
-    async fn call(
+    /// the typed answer, decoded straight from the body (`errcode`/`errmsg` taken out).
+    async fn call<T: DeserializeOwned + Send>(
         &self,
         name: &'static str,
         path: &'static str,
         body: Bytes,
         idempotent: bool,
-    ) -> Result<(Map<String, Value>, Bytes)> {
+    ) -> Result<T> {
         let span = tracing::debug_span!("wechat_card", op = name, path);
         let body = &body;
         self.with_token_and_retries(name, path, idempotent, |token, attempt| async move {
@@ -261,25 +259,32 @@ impl CardClient {
         }
     }
 
-    async fn attempt(
+    async fn attempt<T: DeserializeOwned + Send>(
         &self,
         name: &'static str,
         path: &'static str,
         body: &Bytes,
         token: &Secret,
         attempt: u32,
-    ) -> Result<(Map<String, Value>, Bytes)> {
+    ) -> Result<T> {
         let uri = build_uri(
             &self.inner.base_url,
             path,
             &[("access_token", token.expose())],
         )?;
-        let request = http::Request::post(uri)
-            .header(http::header::CONTENT_TYPE, JSON_CONTENT_TYPE)
-            .body(body.clone())
-            .map_err(|e| Error::invalid_argument("request", e.to_string()))?;
+        // Assembled in place: every part is already valid, so the fallible builder (and its
+        // copy of the header value) has nothing to check.
+        let mut request = http::Request::new(body.clone());
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = uri;
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(JSON_CONTENT_TYPE),
+        );
         let started = Instant::now();
-        let response = self.inner.transport.send(request).await;
+        // Through the `dyn Transport` itself: calling `send` on the `Arc` would go through the
+        // blanket `impl Transport for Arc<T>` and box a second future around the first.
+        let response = (*self.inner.transport).send(request).await;
         let latency_ms = started.elapsed().as_millis() as u64;
         let response = match response {
             Ok(response) => response,
@@ -299,7 +304,7 @@ impl CardClient {
                 body: BodySnippet::new(&raw),
             })
         } else {
-            decode_envelope(status, &raw)
+            decode_response(status, &raw)
         };
         let errcode = match &decoded {
             Ok(_) => 0,
@@ -314,16 +319,8 @@ impl CardClient {
             latency_ms,
             "answered"
         );
-        decoded.map(|map| (map, raw))
+        decoded
     }
-}
-
-/// Turn an answer's object into the typed result, keeping a snippet of the raw body on failure.
-fn decode_typed<T: DeserializeOwned>(map: Map<String, Value>, raw: &[u8]) -> Result<T> {
-    T::deserialize(Value::Object(map)).map_err(|e| Error::Decode {
-        source: DecodeError::Shape(e),
-        body: BodySnippet::new(raw),
-    })
 }
 
 /// Configures a [`CardClient`].

@@ -182,11 +182,195 @@ pub fn decode_envelope(status: http::StatusCode, body: &[u8]) -> Result<Map<Stri
 
 /// Decode a whole answer into `T`: the envelope first, then the typed result.
 pub fn decode_response<T: DeserializeOwned>(status: http::StatusCode, body: &[u8]) -> Result<T> {
+    if status.is_success() {
+        if let Some(decoded) = direct::decode(body) {
+            return decoded;
+        }
+    }
+    decode_via_value(status, body)
+}
+
+/// The lenient path of [`decode_response`], and the reference for its fast path: the envelope
+/// into a JSON object, then `T` from what is left.
+fn decode_via_value<T: DeserializeOwned>(status: http::StatusCode, body: &[u8]) -> Result<T> {
     let map = decode_envelope(status, body)?;
     T::deserialize(Value::Object(map)).map_err(|e| Error::Decode {
         source: DecodeError::Shape(e),
         body: BodySnippet::new(body),
     })
+}
+
+/// The fast path of [`decode_response`]: one pass from the bytes into `T`, with `errcode` and
+/// `errmsg` taken out of the top-level object on the way, instead of parsing into a
+/// `serde_json::Value`, removing them, and deserializing `T` from that.
+///
+/// It answers only when that pass succeeds and the `errcode` is readable, which is every
+/// well-formed answer. Anything else (invalid UTF-8, raw control characters, a non-object, an
+/// unreadable `errcode`, an answer that is not a `T`) returns `None`, and the caller takes the
+/// lenient path, whose results and errors are the reference; so this path changes how fast an
+/// answer is decoded, never what it decodes to.
+mod direct {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+    use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
+    use serde_json::Value;
+
+    use super::errcode_of;
+    use crate::error::{ApiError, Result};
+
+    /// `T` from `body`, or the API error its `errcode` names; `None` to take the lenient path.
+    pub(super) fn decode<T: DeserializeOwned>(body: &[u8]) -> Option<Result<T>> {
+        let mut envelope = Envelope::default();
+        let mut json = serde_json::Deserializer::from_slice(body);
+        let value = T::deserialize(TopLevel {
+            inner: &mut json,
+            envelope: &mut envelope,
+        })
+        .ok()?;
+        json.end().ok()?;
+        let code = match &envelope.errcode {
+            Some(code) => errcode_of(code).ok()?,
+            None => 0,
+        };
+        if code == 0 {
+            return Some(Ok(value));
+        }
+        let message = match envelope.errmsg {
+            Some(Value::String(s)) => s,
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        Some(Err(ApiError::new(code, message).into()))
+    }
+
+    /// `errcode` and `errmsg` as found in the top-level object (the last one, if repeated).
+    #[derive(Default)]
+    struct Envelope {
+        errcode: Option<Value>,
+        errmsg: Option<Value>,
+    }
+
+    /// The top-level JSON value, as an object whose `errcode` and `errmsg` go to the envelope.
+    struct TopLevel<'a, D> {
+        inner: D,
+        envelope: &'a mut Envelope,
+    }
+
+    impl<'de, D: Deserializer<'de>> Deserializer<'de> for TopLevel<'_, D> {
+        type Error = D::Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+            self.inner.deserialize_map(ObjectVisitor {
+                visitor,
+                envelope: self.envelope,
+            })
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+            identifier ignored_any
+        }
+    }
+
+    struct ObjectVisitor<'a, V> {
+        visitor: V,
+        envelope: &'a mut Envelope,
+    }
+
+    impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<'_, V> {
+        type Value = V::Value;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.visitor.expecting(f)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+            self.visitor.visit_map(Entries {
+                inner: map,
+                envelope: self.envelope,
+            })
+        }
+    }
+
+    /// The entries of the top-level object, less `errcode` and `errmsg`.
+    struct Entries<'a, A> {
+        inner: A,
+        envelope: &'a mut Envelope,
+    }
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Entries<'_, A> {
+        type Error = A::Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            loop {
+                let Some(key) = self.inner.next_key::<Key<'de>>()? else {
+                    return Ok(None);
+                };
+                match &*key.0 {
+                    "errcode" => self.envelope.errcode = Some(self.inner.next_value()?),
+                    "errmsg" => self.envelope.errmsg = Some(self.inner.next_value()?),
+                    _ => {
+                        return match key.0 {
+                            Cow::Borrowed(key) => seed
+                                .deserialize(BorrowedStrDeserializer::new(key))
+                                .map(Some),
+                            Cow::Owned(key) => {
+                                seed.deserialize(StringDeserializer::new(key)).map(Some)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        fn next_value_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<S::Value, A::Error> {
+            self.inner.next_value_seed(seed)
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            self.inner.size_hint()
+        }
+    }
+
+    /// An object key, borrowed from the body unless it had escapes.
+    struct Key<'de>(Cow<'de, str>);
+
+    impl<'de> de::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key<'de>;
+
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object key")
+                }
+
+                fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Borrowed(key)))
+                }
+
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(key.to_owned())))
+                }
+
+                fn visit_string<E: de::Error>(self, key: String) -> Result<Key<'de>, E> {
+                    Ok(Key(Cow::Owned(key)))
+                }
+            }
+
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -270,6 +454,85 @@ mod tests {
                 other => panic!("{body:?}: {other:?}"),
             }
         }
+    }
+
+    /// The fast path must decode every answer exactly as the lenient path does: same value,
+    /// same error.
+    fn same_both_ways<T>(body: &[u8])
+    where
+        T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug,
+    {
+        let fast = decode_response::<T>(OK, body);
+        let reference = decode_via_value::<T>(OK, body);
+        match (&fast, &reference) {
+            (Ok(fast), Ok(reference)) => {
+                assert_eq!(fast, reference, "{}", String::from_utf8_lossy(body));
+                // And the same JSON, in case a type's `PartialEq` overlooks a field.
+                let fast = serde_json::to_value(fast).unwrap();
+                assert_eq!(fast, serde_json::to_value(reference).unwrap());
+            }
+            _ => assert_eq!(
+                format!("{fast:?}"),
+                format!("{reference:?}"),
+                "{}",
+                String::from_utf8_lossy(body)
+            ),
+        }
+    }
+
+    #[test]
+    fn fast_path_decodes_as_the_lenient_path() {
+        use crate::{Ack, CardDocument, CodeInfo, ConsumedCode};
+        let bodies: &[&[u8]] = &[
+            br#"{"errcode":0,"errmsg":"ok","card":{"card_id":"p1"},"openid":"o1"}"#,
+            br#"{"card":{"card_id":"p1","x":[1,2]},"openid":"o1","errmsg":"ok","errcode":0,"z":1,"a":{"b":null}}"#,
+            br#"{"errcode":"0","card":{"card_id":"p1"}}"#,
+            br#"{"errcode":null,"errmsg":null,"card":{"card_id":"p1"}}"#,
+            br#"{"errcode":40099,"errmsg":"code consumed. hint: [x]"}"#,
+            br#"{"errcode":"40099","errmsg":7,"card":{"card_id":"p1"}}"#,
+            br#"{"errcode":40001,"card":{"card_id":"p1"},"openid":"o1"}"#,
+            br#"{"errcode":{"a":1},"card":{"card_id":"p1"}}"#,
+            br#"{"errcode":0,"errcode":40099,"card":{"card_id":"p1"}}"#,
+            br#"{"errcode":0,"openid":"o1","openid":"o2","card":{"card_id":"p1"}}"#,
+            br#"{"errcode":40099,"card":{"card_id":"p1"},"openid":"o1"}"#,
+            br#"{"errcode":0,"card":{"card_id":12},"openid":"o1"}"#,
+            br#"{"errcode":0,"openid":"o1"}"#,
+            br#"{"errcode":0,"card":{"card_id":"p1"}} trailing"#,
+            b"{\"errcode\":0,\"card\":{\"card_id\":\"p\x07\"},\"openid\":\"\xff\"}",
+            br#"[{"errcode":0}]"#,
+            br#""ok""#,
+            b"",
+            br#"{"errcode":0,"big":18446744073709551615,"neg":-9223372036854775808,"f":1.5e300}"#,
+        ];
+        for body in bodies {
+            same_both_ways::<ConsumedCode>(body);
+            same_both_ways::<CodeInfo>(body);
+            same_both_ways::<Ack>(body);
+            same_both_ways::<Value>(body);
+            same_both_ways::<Map<String, Value>>(body);
+            same_both_ways::<CardDocument>(body);
+        }
+        for file in [
+            r#"{"errcode":0,"errmsg":"ok","card":{"card_id":"pbLatjk4T4Hx-QFQGL4zGQy27_Qg","begin_time":1457452800,"end_time":1463155199},"openid":"oFAKE","can_consume":true,"outer_str":"12b","user_card_status":"NORMAL"}"#,
+            r#"{"errcode":0,"errmsg":"ok","card":{"card_type":"DISCOUNT","discount":{"base_info":{"id":"p1","title":"团购券🎁","date_info":{"type":"DATE_TYPE_PERMANENT"},"sku":{"quantity":1}},"discount":30}}}"#,
+        ] {
+            same_both_ways::<CodeInfo>(file.as_bytes());
+            same_both_ways::<CardDocument>(file.as_bytes());
+            same_both_ways::<Value>(file.as_bytes());
+        }
+    }
+
+    #[test]
+    fn fast_path_keeps_the_order_of_unknown_fields() {
+        let body = br#"{"errcode":0,"errmsg":"ok","card":{"card_id":"p"},"b":1,"a":2,"c":3}"#;
+        let consumed: crate::ConsumedCode = decode_response(OK, body).unwrap();
+        let keys: Vec<&str> = consumed.extra.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+        // Well-formed answers take the fast path; only the others fall back.
+        assert!(direct::decode::<crate::ConsumedCode>(body).is_some());
+        assert!(
+            direct::decode::<crate::ConsumedCode>(b"{\"card\":{\"card_id\":\"\x01\"}}").is_none()
+        );
     }
 
     #[test]

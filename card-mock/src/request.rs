@@ -137,6 +137,10 @@ fn parse_query(query: &str) -> Vec<(String, String)> {
 /// Decode `+` and `%XX` escapes; malformed escapes are kept as written, bad UTF-8 lossily.
 fn decode_component(text: &str) -> String {
     let bytes = text.as_bytes();
+    // Most components (an access token, say) have nothing to decode.
+    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+        return text.to_owned();
+    }
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -159,7 +163,8 @@ fn decode_component(text: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&decoded).into_owned()
+    String::from_utf8(decoded)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
@@ -188,6 +193,13 @@ mod tests {
         assert_eq!(req.query_param("flag"), Some(""));
         assert_eq!(req.query_param("bad"), Some("%zz"));
         assert_eq!(req.query()[0].0, "type");
+    }
+
+    #[test]
+    fn query_with_invalid_utf8_is_decoded_lossily() {
+        let req = request("http://x/p?u=%FFa&v=ok", "");
+        assert_eq!(req.query_param("u"), Some("\u{FFFD}a"));
+        assert_eq!(req.query_param("v"), Some("ok"));
     }
 
     #[test]
