@@ -56,16 +56,7 @@ async fn concurrent_calls_on_a_cold_cache_fetch_one_token() {
     let mock = MockTransport::recorded();
     let fetches = mock.on_get("/cgi-bin/token").respond(token_reply("T1"));
     // Make the token fetch slow, so that every call arrives while it is in flight.
-    let inner = mock.clone();
-    let slow = card_core::transport_fn(move |request: card_core::HttpRequest| {
-        let inner = inner.clone();
-        async move {
-            if request.uri().path() == "/cgi-bin/token" {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-            card_core::Transport::send(&inner, request).await
-        }
-    });
+    let slow = slow_tokens(&mock, 50);
     let c = CardClient::builder(slow)
         .credentials(TEST_APPID, "s")
         .build()
