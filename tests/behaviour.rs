@@ -61,14 +61,8 @@ async fn concurrent_calls_on_a_cold_cache_fetch_one_token() {
         .credentials(TEST_APPID, "s")
         .build()
         .unwrap();
-    let calls: Vec<_> = (0..1000)
-        .map(|_| {
-            let c = c.clone();
-            tokio::spawn(async move { c.get_deposit_count("C").await })
-        })
-        .collect();
-    for call in calls {
-        call.await.unwrap().unwrap();
+    for result in concurrent_deposit_counts(&c, 1000).await {
+        result.unwrap();
     }
     assert_eq!(fetches.calls(), 1);
     assert_eq!(mock.requests_to("/card/code/getdepositcount").len(), 1000);
@@ -312,6 +306,24 @@ async fn the_client_needs_credentials_or_a_provider() {
     assert!(matches!(err, Error::InvalidArgument { ref field, .. } if field == "base_url"));
 }
 
+/// `n` `get_deposit_count` calls started together on tasks of their own; their results.
+async fn concurrent_deposit_counts(
+    c: &CardClient,
+    n: usize,
+) -> Vec<card_core::Result<card_core::DepositCount>> {
+    let calls: Vec<_> = (0..n)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_deposit_count("C").await })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(n);
+    for call in calls {
+        results.push(call.await.expect("the call's task did not panic"));
+    }
+    results
+}
+
 /// A transport that delays the token endpoint, then answers from `mock`.
 fn slow_tokens(mock: &MockTransport, delay_ms: u64) -> impl card_core::Transport {
     let inner = mock.clone();
@@ -337,14 +349,8 @@ async fn callers_waiting_on_a_failed_refresh_share_its_error() {
         .sleeper(NoSleep)
         .build()
         .unwrap();
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let c = c.clone();
-            tokio::spawn(async move { c.get_deposit_count("C").await })
-        })
-        .collect();
-    for call in calls {
-        assert!(call.await.unwrap().unwrap_err().is_quota());
+    for result in concurrent_deposit_counts(&c, 100).await {
+        assert!(result.unwrap_err().is_quota());
     }
     assert_eq!(
         fetches.calls(),
